@@ -1,0 +1,109 @@
+"""Arguments and helpers shared by several sub-commands (architecture, dataset, training recipe)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from tqdm import tqdm
+
+DEFAULT_ARCH = "conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64"
+
+
+def parse_shape(text: str) -> tuple[int, int, int]:
+    """'1,28,28' -> (1, 28, 28)."""
+    parts = text.replace("x", ",").split(",")
+    if len(parts) != 3 or not all(part.strip().isdigit() for part in parts):
+        raise argparse.ArgumentTypeError(f"expected C,H,W such as 1,28,28, got {text!r}")
+    channels, height, width = (int(part) for part in parts)
+    return channels, height, width
+
+
+def add_dataset_arguments(parser: argparse.ArgumentParser, default: str | None = "fashion-mnist") -> None:
+    """--dataset, --data-root, --validation-size, --data-seed."""
+    parser.add_argument(
+        "--dataset", default=default, help="fashion-mnist, cifar10, svhn, svhn+extra or npz:PATH (default %(default)s)"
+    )
+    parser.add_argument("--data-root", default=None, help="folder or archive holding the dataset files")
+    parser.add_argument(
+        "--validation-size",
+        type=int,
+        default=None,
+        help="training images held out (default 5000, capped on small sets)",
+    )
+    parser.add_argument("--data-seed", type=int, default=0, help="seed of the validation hold-out")
+
+
+DEFAULT_EPOCHS = 10
+
+
+def add_training_arguments(parser: argparse.ArgumentParser, epochs: int | None = DEFAULT_EPOCHS) -> None:
+    """The training recipe: epochs, learning rate, batch size, schedule, augmentation, subset, seed, device."""
+    parser.add_argument("--epochs", type=int, default=epochs, help=f"training epochs (default {DEFAULT_EPOCHS})")
+    parser.add_argument("--lr", type=float, default=0.02, help="peak learning rate (default %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--weight-decay", type=float, default=1e-4)
+    parser.add_argument("--schedule", choices=("epoch", "step"), default="epoch", help="cosine decay per epoch or step")
+    parser.add_argument("--warmup-steps", type=int, default=0)
+    parser.add_argument("--no-augment", action="store_true", help="turn off crop/flip augmentation")
+    parser.add_argument("--train-subset", type=int, default=None, help="train on this many random images per run")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, mps ...")
+
+
+def training_config(args: argparse.Namespace) -> Any:
+    """A TrainConfig from the training arguments."""
+    from eas.train import TrainConfig
+
+    return TrainConfig(
+        epochs=DEFAULT_EPOCHS if args.epochs is None else args.epochs,
+        learning_rate=args.lr,
+        batch_size=args.batch_size,
+        weight_decay=args.weight_decay,
+        schedule=args.schedule,
+        warmup_steps=args.warmup_steps,
+        augment=not args.no_augment,
+        train_subset=args.train_subset,
+        seed=args.seed,
+        device=args.device,
+    )
+
+
+def load_data(args: argparse.Namespace) -> Any:
+    """Load the dataset named by the dataset arguments (prints where it came from)."""
+    from eas.data import load_dataset
+
+    data = load_dataset(args.dataset, root=args.data_root, validation_size=args.validation_size, seed=args.data_seed)
+    print(
+        f"dataset {data.info.name}: {len(data.train)} train / {len(data.validation)} validation / "
+        f"{len(data.test)} test images of shape {data.info.input_shape}, {data.info.num_classes} classes",
+        file=sys.stderr,
+    )
+    return data
+
+
+class EpochBar:
+    """A tqdm bar over the steps of each epoch, for `fit(progress=...)`."""
+
+    def __init__(self, label: str = "") -> None:
+        self.label = label
+        self.bar: tqdm | None = None
+        self.epoch = -1
+
+    def __call__(self, progress: Any) -> None:
+        if progress.epoch != self.epoch:
+            self.close()
+            self.epoch = progress.epoch
+            description = f"{self.label}epoch {progress.epoch + 1}/{progress.epochs}"
+            self.bar = tqdm(total=progress.steps, desc=description, leave=False, file=sys.stderr, unit="batch")
+        assert self.bar is not None
+        self.bar.update(1)
+        if progress.step % 20 == 0:
+            self.bar.set_postfix(loss=f"{progress.loss:.3f}")
+
+    def close(self) -> None:
+        """Close the current bar, if any."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

@@ -1,0 +1,107 @@
+"""`eas search`: run or resume an architecture search in a run directory."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from typing import Any
+
+from eas.cli.search_view import SearchView
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register `eas search`."""
+    parser = subparsers.add_parser("search", help="search architectures (re-run the same command to resume)")
+    parser.add_argument("--run-dir", required=True, help="folder of the run (created, or resumed if it exists)")
+    parser.add_argument("--preset", default="fashion-cpu", help="settings to start from (default %(default)s)")
+    parser.add_argument("--strategy", choices=("rl", "random", "hillclimb"), default=None)
+    parser.add_argument("--dataset", default=None, help="fashion-mnist, cifar10, svhn, npz:PATH (default: preset's)")
+    parser.add_argument("--data-root", default=None)
+    parser.add_argument("--start", default=None, help="start network: token string or `eas train` checkpoint folder")
+    parser.add_argument("--episodes", type=int, default=None)
+    parser.add_argument("--max-networks", type=int, default=None, help="stop after training this many children")
+    parser.add_argument("--time-budget", type=float, default=None, help="wall-clock seconds for the whole run")
+    parser.add_argument("--no-time-budget", action="store_true", help="drop the preset's time budget")
+    parser.add_argument("--max-params", type=int, default=None, help="never propose networks above this size")
+    parser.add_argument("--networks-per-episode", type=int, default=None)
+    parser.add_argument("--child-epochs", type=int, default=None)
+    parser.add_argument("--no-weight-reuse", action="store_true", help="train every child from scratch (baseline)")
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--device", default=None, help="cpu, cuda, ... for all training")
+    parser.set_defaults(run=run)
+
+
+def build_config(args: argparse.Namespace) -> Any:
+    """The SearchConfig: the preset with the command line's overrides."""
+    from eas.search import preset
+
+    config = preset(args.preset)
+    overrides: dict[str, Any] = {}
+    for name in (
+        "strategy",
+        "dataset",
+        "data_root",
+        "start",
+        "episodes",
+        "max_networks",
+        "networks_per_episode",
+        "seed",
+    ):
+        value = getattr(args, name)
+        if value is not None:
+            overrides[name] = value
+    if args.time_budget is not None:
+        overrides["time_budget"] = args.time_budget
+    if args.no_time_budget:
+        overrides["time_budget"] = None
+    if args.no_weight_reuse:
+        overrides["weight_reuse"] = False
+    if args.max_params is not None:
+        overrides["action_space"] = replace(config.action_space, max_params=args.max_params)
+    if args.child_epochs is not None:
+        overrides["child_training"] = replace(config.child_training, epochs=args.child_epochs)
+    config = replace(config, **overrides)
+    if args.device is not None:
+        config = replace(
+            config,
+            start_training=replace(config.start_training, device=args.device),
+            child_training=replace(config.child_training, device=args.device),
+            final_training=replace(config.final_training, device=args.device),
+        )
+    return config
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the search with a progress view; Ctrl-C stops after saving and a re-run resumes."""
+    from eas.search import RunLockedError, run_search
+
+    config = build_config(args)
+    view = SearchView(config.episodes)
+    try:
+        summary = run_search(config, args.run_dir, on_event=view)
+    except KeyboardInterrupt:
+        view.close()
+        print(f"\nstopped; everything finished is saved. Re-run the same command to resume {args.run_dir}.")
+        return 130
+    except RunLockedError as error:
+        print(f"eas search: error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        view.close()
+    print(f"\nrun directory: {summary.run_dir}")
+    print(
+        f"networks trained: {summary.networks_trained} in {summary.episodes_completed} episodes, "
+        f"{summary.elapsed_seconds:.0f} s ({summary.stopped_because})"
+    )
+    if summary.start_accuracy is not None:
+        print(f"start network validation accuracy: {100 * summary.start_accuracy:.2f}%")
+    if summary.best is not None:
+        best = summary.best
+        print(f"best architecture: {best.arch}")
+        print(
+            f"best validation accuracy: {100 * (best.validation_accuracy or 0.0):.2f}% "
+            f"(trial {best.trial_id}, {best.parameters:,} parameters)"
+        )
+        print(f"train it longer: eas train --from-run {summary.run_dir}")
+    return 0

@@ -1,0 +1,97 @@
+"""Terminal view of a running search: progress bars (episode, child, epoch) and a table per episode."""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+from tqdm import tqdm
+
+
+def _percent(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "   -  "
+    return f"{100 * value:6.2f}"
+
+
+class SearchView:
+    """Receives the search's events and draws them on stderr (tables go to stdout)."""
+
+    def __init__(self, episodes: int | None) -> None:
+        self.episodes = tqdm(total=episodes, desc="episodes", position=0, file=sys.stderr, unit="ep")
+        self.children: tqdm | None = None
+        self.steps: tqdm | None = None
+        self.step_epoch = -1
+        self.header_printed = False
+
+    def __call__(self, kind: str, payload: dict[str, Any]) -> None:
+        handler = getattr(self, f"on_{kind}", None)
+        if handler is not None:
+            handler(payload)
+
+    def on_start_training(self, payload: dict[str, Any]) -> None:
+        tqdm.write(f"training the start network {payload['arch']} for {payload['epochs']} epochs", file=sys.stderr)
+
+    def on_start_ready(self, payload: dict[str, Any]) -> None:
+        self._close_steps()
+        accuracy = 100 * payload["validation_accuracy"]
+        tqdm.write(f"start network {payload['arch']}: validation {accuracy:.2f}% ({payload['origin']})")
+
+    def on_episode_start(self, payload: dict[str, Any]) -> None:
+        if self.children is not None:
+            self.children.close()
+        self.children = tqdm(
+            total=payload["trials"], desc=f"episode {payload['episode']}", position=1, leave=False, file=sys.stderr
+        )
+
+    def on_trial_end(self, payload: dict[str, Any]) -> None:
+        self._close_steps()
+        if self.children is not None:
+            trial = payload["trial"]
+            self.children.set_postfix(last=_percent(trial.validation_accuracy).strip(), cached=payload["cached"])
+            self.children.update(1)
+
+    def on_progress(self, payload: dict[str, Any]) -> None:
+        progress = payload["progress"]
+        if self.steps is None or progress.epoch != self.step_epoch:
+            self._close_steps()
+            self.step_epoch = progress.epoch
+            description = f"{payload['label']} epoch {progress.epoch + 1}/{progress.epochs}"
+            self.steps = tqdm(total=progress.steps, desc=description, position=2, leave=False, file=sys.stderr)
+        self.steps.update(1)
+
+    def on_episode_end(self, row: dict[str, Any]) -> None:
+        self._close_steps()
+        if self.children is not None:
+            self.children.close()
+            self.children = None
+        if not self.header_printed:
+            columns = f"{'ep':>3} {'nets':>4} {'mean%':>6} {'max%':>6} {'reward':>7} {'baseline':>8} {'best%':>6}"
+            tqdm.write(f"{columns}  best architecture")
+            self.header_printed = True
+        baseline = row.get("baseline")
+        baseline_text = f"{baseline:8.3f}" if isinstance(baseline, float) else f"{'-':>8}"
+        tqdm.write(
+            f"{row['episode']:>3} {row['networks']:>4} "
+            f"{_percent(row['mean_accuracy'])} {_percent(row['max_accuracy'])} "
+            f"{row['mean_reward']:7.3f} {baseline_text} {_percent(row['best_accuracy'])}  {row['best_arch']}"
+        )
+        self.episodes.update(1)
+
+    def on_stopped(self, payload: dict[str, Any]) -> None:
+        self.close()
+        tqdm.write(f"search stopped: {payload['reason']}", file=sys.stderr)
+
+    def close(self) -> None:
+        """Close every bar."""
+        self._close_steps()
+        if self.children is not None:
+            self.children.close()
+            self.children = None
+        self.episodes.close()
+
+    def _close_steps(self) -> None:
+        if self.steps is not None:
+            self.steps.close()
+            self.steps = None

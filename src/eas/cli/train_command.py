@@ -1,0 +1,137 @@
+"""`eas train`: train one architecture (or a search's best network) and write a checkpoint folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from eas.cli.common import (
+    DEFAULT_ARCH,
+    EpochBar,
+    add_dataset_arguments,
+    add_training_arguments,
+    load_data,
+    training_config,
+)
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register `eas train`."""
+    parser = subparsers.add_parser("train", help="train one network and save a checkpoint")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--arch", default=None, help=f"token string (default: {DEFAULT_ARCH})")
+    source.add_argument("--from-run", default=None, help="train the best network of a search run (final training)")
+    parser.add_argument("--out", default=None, help="checkpoint folder to write (default with --from-run: RUN/final)")
+    parser.add_argument("--full-train", action="store_true", help="train on training + validation images")
+    parser.add_argument("--from-scratch", action="store_true", help="with --from-run: ignore the inherited weights")
+    add_dataset_arguments(parser)
+    add_training_arguments(parser, epochs=None)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train, evaluate on validation and test, save, print the accuracies."""
+    import torch
+
+    from eas.build import build_model
+    from eas.spec import NetSpec
+
+    if args.from_run is not None:
+        return _train_from_run(args)
+    if args.out is None:
+        raise ValueError("--out is required: the folder to write the checkpoint to")
+    data = load_data(args)
+    spec = NetSpec.parse(args.arch or DEFAULT_ARCH, data.info.input_shape, data.info.num_classes)
+    config = training_config(args)
+    torch.manual_seed(config.seed)
+    model = build_model(spec)
+    origin: dict[str, Any] = {"dataset": data.info.name, "data_root": args.data_root}
+    origin.update({"validation_size": args.validation_size, "data_seed": args.data_seed})
+    return _train_and_report(model, spec, data, config, Path(args.out), args.full_train, origin)
+
+
+def _train_from_run(args: argparse.Namespace) -> int:
+    import torch
+
+    from eas.build import build_model
+    from eas.search import SearchConfig, TrialStore
+    from eas.search.config import load_search_data
+    from eas.search.rundir import RunDirectory
+    from eas.spec import NetSpec
+
+    directory = RunDirectory(args.from_run)
+    if not directory.config_path.is_file() or not directory.store_path.is_file():
+        raise FileNotFoundError(f"{args.from_run} is not a search run directory (no config.json / trials.sqlite)")
+    config = SearchConfig.from_dict(json.loads(directory.config_path.read_text()))
+    store = TrialStore(directory.store_path)
+    try:
+        best = store.best()
+    finally:
+        store.close()
+    if best is None:
+        raise ValueError(f"{args.from_run} has no finished trial yet; run the search first")
+    data = load_search_data(config)
+    kept = best.episode < 0 or (best.trial_id is not None and directory.has_network(best.trial_id))
+    if kept and not args.from_scratch:
+        spec, state, _ = directory.load_network(None if best.episode < 0 else best.trial_id)
+        model = build_model(spec, state)
+        how = "continuing from its searched weights"
+    else:
+        spec = NetSpec.from_json(best.spec_json)
+        torch.manual_seed(config.final_training.seed)
+        model = build_model(spec)
+        how = "from scratch"
+    final = config.final_training
+    if args.epochs is not None:
+        final = replace(final, epochs=args.epochs)
+    print(
+        f"final training of trial {best.trial_id} {spec.to_string()} ({how}), {final.epochs} epochs on "
+        "training + validation images",
+        file=sys.stderr,
+    )
+    out = Path(args.out) if args.out else directory.root / "final"
+    origin: dict[str, Any] = {"dataset": config.dataset, "data_root": config.data_root, "from_run": str(directory.root)}
+    origin.update({"validation_size": config.validation_size, "data_seed": config.data_seed, "trial": best.trial_id})
+    return _train_and_report(model, spec, data, final, out, True, origin)
+
+
+def _train_and_report(
+    model: Any, spec: Any, data: Any, config: Any, out: Path, full_train: bool, origin: dict[str, Any]
+) -> int:
+    from eas.checkpoint import save_checkpoint
+    from eas.train import evaluate, fit, full_training_data
+
+    print(f"training {spec.to_string()} ({spec.num_params():,} parameters) for {config.epochs} epochs", file=sys.stderr)
+    training_data = full_training_data(data) if full_train else data
+    bar = EpochBar()
+    started = time.perf_counter()
+    result = fit(model, training_data, config, progress=bar, validation=data.validation)
+    bar.close()
+    test = evaluate(model, data.test, data.info, device=config.device)
+    metrics = {
+        **origin,
+        "arch": spec.to_string(),
+        "train_config": config.to_dict(),
+        "full_train": full_train,
+        "result": result.to_dict(),
+        "test_accuracy": test.accuracy,
+        "parameters": spec.num_params(),
+        "flops": spec.flops(),
+        "wall_seconds": time.perf_counter() - started,
+    }
+    save_checkpoint(out, spec, model.cpu().state_dict(), metrics)
+    if result.diverged:
+        print(f"training diverged: {result.message}", file=sys.stderr)
+        return 1
+    validation = "n/a" if result.validation_accuracy is None else f"{100 * result.validation_accuracy:.2f}%"
+    note = " (validation images were trained on)" if full_train else ""
+    print(f"validation accuracy: {validation}{note}")
+    print(f"test accuracy: {100 * test.accuracy:.2f}%")
+    print(f"parameters: {spec.num_params():,}")
+    print(f"train images/s: {result.images_per_second:.0f}; checkpoint: {out}")
+    return 0

@@ -1,0 +1,24 @@
+"""The executor protocol shared by the local, process-pool and cluster executors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from eas.data import Dataset
+from eas.search.child import ChildResult, ChildTask
+
+
+class Executor(Protocol):
+    """Runs child tasks; calls `on_result` once per finished task, in any order."""
+
+    def run(
+        self,
+        tasks: Sequence[ChildTask],
+        data: Dataset,
+        *,
+        on_result: Callable[[ChildResult], None],
+        should_stop: Callable[[], bool],
+        emit: Callable[[str, dict[str, Any]], None],
+    ) -> None:
+        """Run `tasks` until done or until `should_stop()` says so before starting the next one."""

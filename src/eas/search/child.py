@@ -1,0 +1,117 @@
+"""Evaluate one child network: inherit weights through the actions, calibrate, fine-tune, score.
+
+This is the unit of work every executor runs. It never raises for a bad network: divergence and
+crashes come back as a `ChildResult` with status "diverged" or "failed".
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from dataclasses import dataclass, field, replace
+
+import torch
+
+from eas.build import build_model
+from eas.data import Dataset, normalize
+from eas.search.actions import Action, apply_to_spec, apply_to_weights
+from eas.search.store import DIVERGED, FAILED, OK
+from eas.spec import NetSpec
+from eas.train import ProgressCallback, TrainConfig, evaluate, fit
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ChildTask:
+    """Everything needed to evaluate one child, independent of the search's state."""
+
+    trial_id: int
+    parent_spec: NetSpec
+    parent_state: dict[str, torch.Tensor] | None
+    actions: list[Action]
+    train_config: TrainConfig
+    seed: int
+    weight_reuse: bool = True
+    widen_noise: float = 0.01
+    deepen_noise: float = 0.001
+    calibration_size: int = 256
+    measure_inherited: bool = True
+    keep_weights: bool = False
+
+
+@dataclass
+class ChildResult:
+    """What came out of a `ChildTask` (weights only when the task asked to keep them)."""
+
+    trial_id: int
+    status: str
+    spec: NetSpec
+    validation_accuracy: float | None = None
+    accuracy_before: float | None = None
+    train_seconds: float = 0.0
+    message: str = ""
+    state: dict[str, torch.Tensor] | None = field(default=None, repr=False)
+
+
+def calibration_batch(data: Dataset, size: int, seed: int) -> torch.Tensor:
+    """A normalised batch of training images (no augmentation) for BatchNorm calibration."""
+    generator = torch.Generator().manual_seed(seed)
+    indices = torch.randperm(len(data.train), generator=generator)[: min(size, len(data.train))]
+    return normalize(data.train.images[indices], data.info.mean, data.info.std)
+
+
+def evaluate_child(task: ChildTask, data: Dataset, progress: ProgressCallback | None = None) -> ChildResult:
+    """Run one child task; failures are returned, never raised (except KeyboardInterrupt)."""
+    spec = apply_to_spec(task.parent_spec, task.actions)
+    started = time.perf_counter()
+    try:
+        return _evaluate(task, data, progress)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as error:  # a broken child must not stop the search
+        logger.warning("trial %s failed: %s", task.trial_id, error)
+        message = f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=5)}"
+        return ChildResult(task.trial_id, FAILED, spec, train_seconds=time.perf_counter() - started, message=message)
+
+
+def _evaluate(task: ChildTask, data: Dataset, progress: ProgressCallback | None) -> ChildResult:
+    device = torch.device(task.train_config.device)
+    accuracy_before = None
+    if task.weight_reuse:
+        if task.parent_state is None:
+            raise ValueError("weight reuse needs the parent's weights (parent_state is None)")
+        generator = torch.Generator().manual_seed(task.seed)
+        spec, state, inserted = apply_to_weights(
+            task.parent_spec,
+            task.parent_state,
+            task.actions,
+            widen_noise=task.widen_noise,
+            deepen_noise=task.deepen_noise,
+            generator=generator,
+        )
+        if inserted:
+            from eas.transforms import calibrate
+
+            state = calibrate(spec, state, inserted, calibration_batch(data, task.calibration_size, task.seed))
+        model = build_model(spec, state)
+        if task.measure_inherited and len(data.validation) > 0:
+            accuracy_before = evaluate(model.to(device), data.validation, data.info, device=device).accuracy
+    else:
+        spec = apply_to_spec(task.parent_spec, task.actions)
+        torch.manual_seed(task.seed)
+        model = build_model(spec)
+    config = replace(task.train_config, seed=task.seed)
+    result = fit(model, data, config, progress=progress)
+    status = DIVERGED if result.diverged else OK
+    return ChildResult(
+        trial_id=task.trial_id,
+        status=status,
+        spec=spec,
+        validation_accuracy=result.validation_accuracy,
+        accuracy_before=accuracy_before,
+        train_seconds=result.seconds,
+        message=result.message,
+        state={key: value.detach().cpu() for key, value in model.state_dict().items()} if task.keep_weights else None,
+    )

@@ -1,0 +1,105 @@
+"""`SearchConfig`: every setting of a search run, and its JSON form written next to the results.
+
+A re-run on the same run directory must use the same settings (budgets excepted), so the stored
+config is compared field by field and a mismatch is an error that names the fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from eas.controller import ControllerConfig
+from eas.data import Dataset, load_dataset
+from eas.spec import ActionSpace
+from eas.train import TrainConfig
+
+STRATEGIES = ("rl", "random", "hillclimb")
+# Fields a resumed run may change: they only say when to stop.
+BUDGET_FIELDS = ("episodes", "max_networks", "time_budget")
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Settings of one search. Defaults follow the paper where they are affordable."""
+
+    dataset: str = "fashion-mnist"
+    data_root: str | None = None
+    validation_size: int | float | None = None  # None: the loader default (5000, capped on small sets)
+    data_seed: int = 0
+    strategy: str = "rl"
+    start: str = "conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64"
+    start_training: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=10))
+    child_training: TrainConfig = field(default_factory=TrainConfig)
+    final_training: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=60, learning_rate=0.05))
+    networks_per_episode: int = 10
+    wider_actions: int = 4
+    deeper_actions: int = 5
+    hillclimb_wider_actions: int = 1
+    hillclimb_deeper_actions: int = 2
+    episodes: int | None = 30
+    max_networks: int | None = None
+    time_budget: float | None = None
+    action_space: ActionSpace = field(default_factory=ActionSpace)
+    controller: ControllerConfig = field(default_factory=ControllerConfig)
+    weight_reuse: bool = True
+    widen_noise: float = 0.01
+    deepen_noise: float = 0.001
+    calibration_size: int = 256
+    keep_best: int = 3
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {STRATEGIES}, got {self.strategy!r}")
+        if self.networks_per_episode < 1:
+            raise ValueError(f"networks_per_episode must be >= 1, got {self.networks_per_episode}")
+        for name in ("wider_actions", "deeper_actions", "hillclimb_wider_actions", "hillclimb_deeper_actions"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        for name in BUDGET_FIELDS:
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"{name} must be positive or None (no limit), got {value}")
+        if self.keep_best < 1:
+            raise ValueError(f"keep_best must be >= 1, got {self.keep_best}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form with nested configs as dicts."""
+        data = asdict(self)
+        for name in ("start_training", "child_training", "final_training", "action_space", "controller"):
+            data[name] = getattr(self, name).to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SearchConfig:
+        """Inverse of `to_dict`; unknown fields are an error that names them."""
+        known = {item.name for item in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown SearchConfig fields {sorted(unknown)}")
+        values = dict(data)
+        for name in ("start_training", "child_training", "final_training"):
+            if name in values:
+                values[name] = TrainConfig.from_dict(values[name])
+        if "action_space" in values:
+            values["action_space"] = ActionSpace.from_dict(values["action_space"])
+        if "controller" in values:
+            values["controller"] = ControllerConfig.from_dict(values["controller"])
+        return cls(**values)
+
+    def differences(self, other: SearchConfig) -> list[str]:
+        """Names of the non-budget fields whose values differ."""
+        mine, theirs = self.to_dict(), other.to_dict()
+        return [name for name in mine if name not in BUDGET_FIELDS and mine[name] != theirs[name]]
+
+    def with_budgets_of(self, other: SearchConfig) -> SearchConfig:
+        """This config with the budgets of `other` (used when a run is resumed)."""
+        return replace(self, **{name: getattr(other, name) for name in BUDGET_FIELDS})
+
+
+def load_search_data(config: SearchConfig) -> Dataset:
+    """The dataset a search config names, with its validation hold-out."""
+    return load_dataset(
+        config.dataset, root=config.data_root, validation_size=config.validation_size, seed=config.data_seed
+    )

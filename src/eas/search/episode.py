@@ -1,0 +1,201 @@
+"""One episode: store the proposals, answer repeats from the cache, train the rest, keep the best.
+
+A resumed episode finds its proposals already stored; it trains only the trials still pending.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from typing import Any
+
+from eas.controller import reward as reward_of_accuracy
+from eas.data import Dataset
+from eas.search.actions import Action, apply_to_spec
+from eas.search.child import ChildResult, ChildTask
+from eas.search.config import SearchConfig
+from eas.search.rundir import RunDirectory
+from eas.search.store import DIVERGED, OK, PENDING, Trial, TrialStore
+from eas.search.strategies.base import Proposal
+
+logger = logging.getLogger(__name__)
+
+
+class EpisodeRunner:
+    """Runs the trials of one episode through an executor and records them."""
+
+    def __init__(
+        self,
+        config: SearchConfig,
+        directory: RunDirectory,
+        store: TrialStore,
+        data: Dataset,
+        executor: Any,
+        emit: Callable[[str, dict[str, Any]], None],
+        budget: Any,
+    ) -> None:
+        self.config = config
+        self.directory = directory
+        self.store = store
+        self.data = data
+        self.executor = executor
+        self.emit = emit
+        self.budget = budget
+
+    def trial_seed(self, episode: int, slot: int) -> int:
+        """Seed of one child's transforms and training."""
+        return (self.config.seed * 1_000_003 + episode) * 1009 + slot
+
+    def run(self, episode: int, proposals: list[Proposal]) -> list[Trial]:
+        """Evaluate the episode's proposals; returns its trials (some still pending if a budget ran out)."""
+        trials = self.store.add_pending([self._trial(episode, slot, p) for slot, p in enumerate(proposals)])
+        for trial, proposal in zip(trials, proposals, strict=True):
+            expected = apply_to_spec(proposal.parent.spec, list(proposal.actions)).to_string()
+            if trial.arch != expected:
+                raise RuntimeError(
+                    f"episode {episode} slot {trial.slot}: stored trial {trial.arch!r} differs from the proposal "
+                    f"{expected!r}; the run directory was written by another version or config"
+                )
+        self.emit("episode_start", {"episode": episode, "trials": len(trials)})
+        tasks: list[ChildTask] = []
+        waiting: list[Trial] = []
+        scheduled: dict[str, int] = {}
+        for trial, proposal in zip(trials, proposals, strict=True):
+            if trial.finished:
+                continue
+            if self._answer_from_cache(trial):
+                continue
+            if trial.arch in scheduled:
+                waiting.append(trial)  # a repeat inside the batch is trained once, then copied
+                continue
+            assert trial.trial_id is not None
+            scheduled[trial.arch] = trial.trial_id
+            tasks.append(self._task(trial, proposal))
+        by_id = {trial.trial_id: trial for trial in trials}
+
+        def on_result(result: ChildResult) -> None:
+            trial = by_id[result.trial_id]
+            self._record(trial, result)
+            self.budget.save()
+
+        def should_stop() -> bool:
+            return self.budget.exhausted(None) is not None
+
+        self.executor.run(tasks, self.data, on_result=on_result, should_stop=should_stop, emit=self.emit)
+        for trial in waiting:
+            self._answer_from_cache(trial)
+        return self.store.trials(episode)
+
+    def reward_of(self, trial: Trial) -> float | None:
+        """The REINFORCE reward of a finished trial (None for failures, which teach nothing)."""
+        if trial.status == OK and trial.validation_accuracy is not None:
+            return float(reward_of_accuracy(trial.validation_accuracy))
+        if trial.status == DIVERGED:
+            return float(reward_of_accuracy(0.0))
+        return None
+
+    def episode_row(
+        self, episode: int, trials: list[Trial], rewards: list[float | None], stats: dict[str, float]
+    ) -> dict[str, Any]:
+        """The figures of the episode table."""
+        accuracies = [t.validation_accuracy for t in trials if t.status == OK and t.validation_accuracy is not None]
+        known = [r for r in rewards if r is not None]
+        best = self.store.best()
+        return {
+            "episode": episode,
+            "networks": len(trials),
+            "trained": sum(1 for t in trials if t.cached_from is None and t.status != PENDING),
+            "failed": sum(1 for t in trials if t.status not in (OK, PENDING)),
+            "mean_accuracy": sum(accuracies) / len(accuracies) if accuracies else math.nan,
+            "max_accuracy": max(accuracies) if accuracies else math.nan,
+            "mean_reward": sum(known) / len(known) if known else math.nan,
+            "best_accuracy": None if best is None else best.validation_accuracy,
+            "best_arch": None if best is None else best.arch,
+            "elapsed_seconds": self.budget.elapsed(),
+            **stats,
+        }
+
+    # ----- internals -----------------------------------------------------------------------------
+    def _trial(self, episode: int, slot: int, proposal: Proposal) -> Trial:
+        spec = apply_to_spec(proposal.parent.spec, list(proposal.actions))
+        return Trial(
+            episode=episode,
+            slot=slot,
+            arch=spec.to_string(),
+            spec_json=spec.to_json(),
+            actions=[action.to_json() for action in proposal.actions],
+            parent_arch=proposal.parent.spec.to_string(),
+            parent_trial=proposal.parent.trial_id,
+            decisions=proposal.decisions,
+            seed=self.trial_seed(episode, slot),
+            parameters=spec.num_params(),
+            flops=spec.flops(),
+        )
+
+    def _task(self, trial: Trial, proposal: Proposal) -> ChildTask:
+        assert trial.trial_id is not None and trial.seed is not None
+        config = self.config
+        return ChildTask(
+            trial_id=trial.trial_id,
+            parent_spec=proposal.parent.spec,
+            parent_state=proposal.parent.state if config.weight_reuse else None,
+            actions=[Action.from_json(item) for item in trial.actions],
+            train_config=config.child_training,
+            seed=trial.seed,
+            weight_reuse=config.weight_reuse,
+            widen_noise=config.widen_noise,
+            deepen_noise=config.deepen_noise,
+            calibration_size=config.calibration_size,
+            keep_weights=True,
+        )
+
+    def _answer_from_cache(self, trial: Trial) -> bool:
+        original = self.store.find_evaluated(trial.arch)
+        if original is None or original.trial_id == trial.trial_id:
+            return False
+        trial.status = original.status
+        trial.cached_from = original.trial_id
+        trial.accuracy_before = original.accuracy_before
+        trial.validation_accuracy = original.validation_accuracy
+        trial.reward = self.reward_of(original)
+        trial.train_seconds = 0.0
+        trial.message = f"cached from trial {original.trial_id}"
+        self.store.finish(trial)
+        self.emit("trial_end", {"trial": trial, "cached": True})
+        return True
+
+    def _record(self, trial: Trial, result: ChildResult) -> None:
+        trial.status = result.status
+        trial.accuracy_before = result.accuracy_before
+        trial.validation_accuracy = result.validation_accuracy
+        trial.train_seconds = result.train_seconds
+        trial.message = result.message or None
+        trial.reward = self.reward_of(trial)
+        self.store.finish(trial)
+        if result.status == OK and result.state is not None and trial.trial_id is not None:
+            self._keep_if_best(trial, result)
+        logger.info(
+            "trial %s %s: %s accuracy %s (before training %s) in %.1f s",
+            trial.trial_id,
+            trial.arch,
+            trial.status,
+            trial.validation_accuracy,
+            trial.accuracy_before,
+            trial.train_seconds or 0.0,
+        )
+        self.emit("trial_end", {"trial": trial, "cached": False})
+
+    def _keep_if_best(self, trial: Trial, result: ChildResult) -> None:
+        assert trial.trial_id is not None and result.state is not None
+        ranked = [
+            t.trial_id
+            for t in sorted(
+                (t for t in self.store.trials() if t.status == OK and t.cached_from is None and t.episode >= 0),
+                key=lambda t: (-(t.validation_accuracy or 0.0), t.trial_id or 0),
+            )
+        ][: self.config.keep_best]
+        if trial.trial_id in ranked:
+            metrics = {"validation_accuracy": trial.validation_accuracy, "trial_id": trial.trial_id, "arch": trial.arch}
+            self.directory.save_network(trial.trial_id, result.spec, result.state, metrics)
+            self.directory.prune_networks({tid for tid in ranked if tid is not None})

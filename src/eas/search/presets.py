@@ -1,0 +1,54 @@
+"""Named search presets. `fashion-cpu` is the README's main job: a real search on Fashion-MNIST that
+finishes in about ten minutes on two CPU cores; `smoke` is a seconds-long run for tests."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from eas.search.config import SearchConfig
+from eas.spec import ActionSpace
+from eas.train import TrainConfig
+
+# Children fine-tune briefly from inherited weights: a lower peak rate, a short warm-up and a cosine
+# that decays per step keep a one-epoch fine-tune from erasing what the parent learned.
+_CHILD_FINE_TUNE = TrainConfig(
+    epochs=1, learning_rate=0.01, schedule="step", warmup_steps=20, train_subset=8000, batch_size=64
+)
+
+PRESETS: dict[str, SearchConfig] = {
+    "fashion-cpu": SearchConfig(
+        dataset="fashion-mnist",
+        start="conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64",
+        start_training=TrainConfig(epochs=3, learning_rate=0.05, schedule="step", train_subset=30000, batch_size=128),
+        child_training=_CHILD_FINE_TUNE,
+        final_training=TrainConfig(epochs=30, learning_rate=0.05, schedule="step", batch_size=128),
+        networks_per_episode=5,
+        wider_actions=2,
+        deeper_actions=2,
+        episodes=8,
+        time_budget=600.0,
+        action_space=ActionSpace.cpu(),
+    ),
+    "smoke": SearchConfig(
+        dataset="fashion-mnist",
+        start="conv-4-3 pool conv-8-3 gap",
+        start_training=TrainConfig(epochs=1, train_subset=256, batch_size=64),
+        child_training=TrainConfig(epochs=1, train_subset=128, batch_size=64, schedule="step"),
+        final_training=TrainConfig(epochs=1, train_subset=256),
+        networks_per_episode=3,
+        wider_actions=1,
+        deeper_actions=1,
+        episodes=2,
+        validation_size=200,
+        action_space=ActionSpace(filter_widths=(4, 8, 12, 16), unit_widths=(8, 16), max_layers_per_block=3),
+        calibration_size=64,
+    ),
+}
+
+
+def preset(name: str, **overrides: Any) -> SearchConfig:
+    """The preset `name` with some fields replaced; unknown names list the known ones."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
+    return replace(PRESETS[name], **overrides)

@@ -1,0 +1,20 @@
+"""Training engine: plain functions to train and evaluate one network."""
+
+from eas.train.config import TrainConfig, TrainResult
+from eas.train.fit import Progress, ProgressCallback, fit, full_training_data, learning_rate_at, make_optimizer
+from eas.train.loop import EpochStats, EvalStats, evaluate, train_one_epoch
+
+__all__ = [
+    "EpochStats",
+    "EvalStats",
+    "Progress",
+    "ProgressCallback",
+    "TrainConfig",
+    "TrainResult",
+    "evaluate",
+    "fit",
+    "full_training_data",
+    "learning_rate_at",
+    "make_optimizer",
+    "train_one_epoch",
+]

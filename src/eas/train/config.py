@@ -1,0 +1,89 @@
+"""`TrainConfig` (the recipe for training one network) and `TrainResult` (what came out)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEDULES = ("epoch", "step")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train one network. Defaults are the paper's child recipe (SGD Nesterov 0.9, lr 0.02
+    with per-epoch cosine decay, batch 64, weight decay 1e-4).
+
+    `schedule="step"` decays the cosine per batch instead of per epoch: with one-epoch fine-tunes the
+    per-epoch schedule never lowers the rate, which is what erases inherited weights. `warmup_steps`
+    ramps the rate up linearly from zero for the same reason.
+    """
+
+    epochs: int = 20
+    learning_rate: float = 0.02
+    momentum: float = 0.9
+    weight_decay: float = 1e-4
+    batch_size: int = 64
+    schedule: str = "epoch"
+    warmup_steps: int = 0
+    augment: bool = True
+    train_subset: int | None = None
+    seed: int = 0
+    device: str = "cpu"
+    eval_batch_size: int = 500
+    evaluate_each_epoch: bool = False
+
+    def __post_init__(self) -> None:
+        if self.epochs < 0:
+            raise ValueError(f"epochs must be >= 0, got {self.epochs}")
+        if self.learning_rate <= 0:
+            raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
+        if self.batch_size < 1 or self.eval_batch_size < 1:
+            raise ValueError("batch_size and eval_batch_size must be >= 1")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
+        if self.warmup_steps < 0:
+            raise ValueError(f"warmup_steps must be >= 0, got {self.warmup_steps}")
+        if self.train_subset is not None and self.train_subset < 1:
+            raise ValueError(f"train_subset must be a positive number of images or None, got {self.train_subset}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """Inverse of `to_dict`; unknown fields are an error that names them."""
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown TrainConfig fields {sorted(unknown)}; known: {sorted(cls.__dataclass_fields__)}")
+        return cls(**data)
+
+
+@dataclass
+class TrainResult:
+    """Outcome of `fit`. `status` is "ok" or "diverged" (a non-finite loss stopped training early)."""
+
+    status: str = "ok"
+    epochs_completed: int = 0
+    train_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    validation_accuracy: float | None = None
+    validation_loss: float | None = None
+    validation_history: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    images_seen: int = 0
+    message: str = ""
+
+    @property
+    def diverged(self) -> bool:
+        """True when training stopped on a NaN or infinite loss."""
+        return self.status == "diverged"
+
+    @property
+    def images_per_second(self) -> float:
+        """Training throughput over the whole run."""
+        return self.images_seen / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields plus the derived throughput."""
+        return {**asdict(self), "images_per_second": self.images_per_second}

@@ -1,0 +1,135 @@
+"""`fit`: train a model with a `TrainConfig` and report a `TrainResult`.
+
+The learning-rate schedule, the training subset and the seeding live here so that the search, the
+CLI and the benchmarks all train networks the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import torch
+from torch import nn
+
+from eas.data import Dataset, Split
+from eas.train.config import TrainConfig, TrainResult
+from eas.train.loop import evaluate, train_one_epoch
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a progress callback receives after each training step."""
+
+    epoch: int
+    epochs: int
+    step: int
+    steps: int
+    loss: float
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.SGD:
+    """SGD with Nesterov momentum; weight decay on conv/linear weights only (not BN or biases),
+    because decaying BN scales of inherited identity layers would pull them away from identity."""
+    decayed = [p for p in model.parameters() if p.requires_grad and p.dim() > 1]
+    other = [p for p in model.parameters() if p.requires_grad and p.dim() <= 1]
+    groups = [{"params": decayed, "weight_decay": config.weight_decay}, {"params": other, "weight_decay": 0.0}]
+    return torch.optim.SGD(groups, lr=config.learning_rate, momentum=config.momentum, nesterov=config.momentum > 0)
+
+
+def learning_rate_at(config: TrainConfig, epoch: int, step: int, steps_per_epoch: int) -> float:
+    """Cosine decay (per epoch or per step) times a linear warm-up over the first `warmup_steps`."""
+    global_step = epoch * steps_per_epoch + step
+    if config.schedule == "epoch":
+        progress = epoch / max(config.epochs, 1)
+    else:
+        progress = global_step / max(config.epochs * steps_per_epoch, 1)
+    rate = 0.5 * config.learning_rate * (1.0 + math.cos(math.pi * progress))
+    if config.warmup_steps > 0 and global_step < config.warmup_steps:
+        rate *= (global_step + 1) / config.warmup_steps
+    return rate
+
+
+def training_subset(split: Split, size: int | None, generator: torch.Generator) -> Split:
+    """A random subset of `size` images (the whole split when size is None or larger)."""
+    if size is None or size >= len(split):
+        return split
+    indices = torch.randperm(len(split), generator=generator)[:size]
+    return Split(split.images[indices], split.labels[indices])
+
+
+def fit(
+    model: nn.Module,
+    data: Dataset,
+    config: TrainConfig,
+    *,
+    progress: ProgressCallback | None = None,
+    validation: Split | None = None,
+) -> TrainResult:
+    """Train `model` in place on `data.train` and score it on the validation split.
+
+    Same seed and config give the same result on CPU. A non-finite loss ends training with
+    status "diverged" instead of an exception.
+    """
+    device = torch.device(config.device)
+    model.to(device)
+    generator = torch.Generator().manual_seed(config.seed)
+    train_split = training_subset(data.train, config.train_subset, generator)
+    validation = data.validation if validation is None else validation
+    optimizer = make_optimizer(model, config)
+    steps_per_epoch = max(math.ceil(len(train_split) / config.batch_size), 1)
+    result = TrainResult()
+    started = time.perf_counter()
+    for epoch in range(config.epochs):
+
+        def rate(step: int, epoch: int = epoch) -> float:
+            return learning_rate_at(config, epoch, step, steps_per_epoch)
+
+        def on_step(step: int, steps: int, loss: float, epoch: int = epoch) -> None:
+            if progress is not None:
+                progress(Progress(epoch, config.epochs, step, steps, loss))
+
+        stats = train_one_epoch(
+            model,
+            optimizer,
+            train_split,
+            data.info,
+            batch_size=config.batch_size,
+            learning_rate=rate,
+            generator=generator,
+            augment=config.augment,
+            device=device,
+            on_step=on_step if progress is not None else None,
+        )
+        result.images_seen += stats.images
+        if stats.diverged:
+            result.status = "diverged"
+            result.message = f"loss became NaN or infinite in epoch {epoch + 1}; try a lower learning rate"
+            break
+        result.epochs_completed = epoch + 1
+        result.train_loss.append(stats.loss)
+        result.train_accuracy.append(stats.accuracy)
+        if config.evaluate_each_epoch and len(validation) > 0 and epoch + 1 < config.epochs:
+            scores = evaluate(model, validation, data.info, batch_size=config.eval_batch_size, device=device)
+            result.validation_history.append(scores.accuracy)
+    result.seconds = time.perf_counter() - started
+    if not result.diverged and len(validation) > 0:
+        scores = evaluate(model, validation, data.info, batch_size=config.eval_batch_size, device=device)
+        result.validation_accuracy = scores.accuracy
+        result.validation_loss = scores.loss
+        result.validation_history.append(scores.accuracy)
+    return result
+
+
+def full_training_data(data: Dataset) -> Dataset:
+    """`data` with the validation images folded back into the training split (for final training)."""
+    merged = Split(
+        torch.cat([data.train.images, data.validation.images]),
+        torch.cat([data.train.labels, data.validation.labels]),
+    )
+    return replace(data, train=merged)

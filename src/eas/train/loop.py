@@ -1,0 +1,113 @@
+"""`train_one_epoch` and `evaluate`: plain functions over in-memory uint8 splits.
+
+Batches are normalised and augmented as whole tensors on the target device; the only Python loop is
+over batches. Randomness (shuffling, crops, flips) comes from an explicit `torch.Generator`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as functional
+from torch import nn
+
+from eas.data import DatasetInfo, Split, augment_batch, normalize
+
+
+@dataclass(frozen=True)
+class EpochStats:
+    """Mean loss and accuracy of one training epoch; `diverged` when a loss was not finite."""
+
+    loss: float
+    accuracy: float
+    images: int
+    diverged: bool = False
+
+
+@dataclass(frozen=True)
+class EvalStats:
+    """Loss and accuracy of a model on a split."""
+
+    loss: float
+    accuracy: float
+    images: int
+
+
+StepCallback = Callable[[int, int, float], None]
+LearningRate = Callable[[int], float]
+
+
+def train_one_epoch(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    split: Split,
+    info: DatasetInfo,
+    *,
+    batch_size: int,
+    learning_rate: LearningRate,
+    generator: torch.Generator,
+    augment: bool = True,
+    device: str | torch.device = "cpu",
+    on_step: StepCallback | None = None,
+) -> EpochStats:
+    """One pass over `split` in a random order. `learning_rate(step)` sets the rate of each batch.
+
+    Stops at the first non-finite loss and reports `diverged=True` rather than raising.
+    """
+    model.train()
+    count = len(split)
+    order = torch.randperm(count, generator=generator)
+    steps = math.ceil(count / batch_size)
+    total_loss = torch.zeros((), dtype=torch.float64)
+    total_correct = torch.zeros((), dtype=torch.int64)
+    seen = 0
+    for step in range(steps):
+        indices = order[step * batch_size : (step + 1) * batch_size]
+        images = normalize(split.images[indices].to(device), info.mean, info.std)
+        if augment:
+            images = augment_batch(images, info.pad, info.flip, generator=generator)
+        labels = split.labels[indices].to(device)
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(step)
+        logits = model(images)
+        loss = functional.cross_entropy(logits, labels)
+        if not torch.isfinite(loss):
+            return EpochStats(float("nan"), 0.0, seen, diverged=True)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        # Accumulate on tensors: calling .item() every step would synchronise a GPU each batch.
+        total_loss += loss.detach().double() * len(indices)
+        total_correct += (logits.detach().argmax(dim=1) == labels).sum().cpu()
+        seen += len(indices)
+        if on_step is not None:
+            on_step(step, steps, float(loss.detach()))
+    return EpochStats(float(total_loss) / max(seen, 1), float(total_correct) / max(seen, 1), seen)
+
+
+@torch.no_grad()
+def evaluate(
+    model: nn.Module,
+    split: Split,
+    info: DatasetInfo,
+    *,
+    batch_size: int = 500,
+    device: str | torch.device = "cpu",
+) -> EvalStats:
+    """Loss and accuracy of `model` on `split` in eval mode (no augmentation)."""
+    was_training = model.training
+    model.eval()
+    total_loss = 0.0
+    correct = 0
+    for start in range(0, len(split), batch_size):
+        images = normalize(split.images[start : start + batch_size].to(device), info.mean, info.std)
+        labels = split.labels[start : start + batch_size].to(device)
+        logits = model(images)
+        total_loss += float(functional.cross_entropy(logits, labels, reduction="sum"))
+        correct += int((logits.argmax(dim=1) == labels).sum())
+    model.train(was_training)
+    count = max(len(split), 1)
+    return EvalStats(total_loss / count, correct / count, len(split))
