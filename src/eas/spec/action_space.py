@@ -49,6 +49,10 @@ class ActionSpace:
             raise ValueError(f"ActionSpace.kernel_sizes: {bad} not allowed; choose from {KERNEL_SIZES}")
         if self.max_layers_per_block < 1 or self.max_weighted_layers < 1:
             raise ValueError("ActionSpace.max_layers_per_block and max_weighted_layers must be >= 1")
+        if self.max_params is not None and self.max_params < 1:
+            raise ValueError(
+                f"ActionSpace.max_params must be a positive number of parameters or None, got {self.max_params}"
+            )
 
     @classmethod
     def paper(cls) -> ActionSpace:
@@ -79,6 +83,9 @@ class ActionSpace:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ActionSpace:
         """Inverse of `to_dict`."""
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown ActionSpace fields {sorted(unknown)}; known: {sorted(cls.__dataclass_fields__)}")
         values: dict[str, Any] = {key: tuple(v) if isinstance(v, list) else v for key, v in data.items()}
         return replace(cls(), **values)
 
@@ -122,17 +129,23 @@ class ActionSpace:
         for block in spec.blocks():
             if len(block.layer_indices) >= self.max_layers_per_block:
                 continue
-            kernels = self.kernel_sizes if block.kind == CONV else ()
             for position, after in enumerate(block.layer_indices):
-                if self.max_params is not None and _deepened_params(spec, after) > self.max_params:
+                if block.kind == CONV:
+                    # Under max_params a place keeps only the kernels that fit; it goes when none does.
+                    kernels = tuple(k for k in self.kernel_sizes if self._fits(spec, after, k))
+                    if not kernels:
+                        continue
+                elif not self._fits(spec, after, 0):
                     continue
+                else:
+                    kernels = ()
                 targets.append(DeepenTarget(block.index, position, after, kernels))
         return tuple(targets)
 
-
-def _deepened_params(spec: NetSpec, after: int) -> int:
-    # The widest kernel bounds the cost of any kernel choice, so one check serves them all.
-    layer = spec.layers[after]
-    new = LayerSpec(layer.kind, layer.width, max(KERNEL_SIZES) if layer.kind == CONV else 0, spec.next_layer_id())
-    layers = (*spec.layers[: after + 1], new, *spec.layers[after + 1 :])
-    return spec.replace_layers(layers).num_params()
+    def _fits(self, spec: NetSpec, after: int, kernel_size: int) -> bool:
+        if self.max_params is None:
+            return True
+        layer = spec.layers[after]
+        new = LayerSpec(layer.kind, layer.width, kernel_size, spec.next_layer_id())
+        layers = (*spec.layers[: after + 1], new, *spec.layers[after + 1 :])
+        return spec.replace_layers(layers).num_params() <= self.max_params

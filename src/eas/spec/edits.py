@@ -39,7 +39,7 @@ def insert_identity_layer(spec: NetSpec, after: int, kernel_size: int = 3) -> Ne
 
 
 def _weighted_layer(spec: NetSpec, index: int, action: str) -> LayerSpec:
-    if not isinstance(index, int) or not 0 <= index < len(spec.layers):
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(spec.layers):
         raise ValueError(f"{action}: layer index {index} is out of range 0..{len(spec.layers) - 1}")
     layer = spec.layers[index]
     if not layer.is_weighted:
