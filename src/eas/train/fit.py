@@ -77,7 +77,9 @@ def fit(
     status "diverged" instead of an exception.
     """
     device = torch.device(config.device)
+    memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
     model.to(device)
+    model.to(memory_format=memory_format)  # type: ignore[call-overload]  # supported, missing from the stubs
     generator = torch.Generator().manual_seed(config.seed)
     train_split = training_subset(data.train, config.train_subset, generator)
     validation = data.validation if validation is None else validation
@@ -105,6 +107,7 @@ def fit(
             augment=config.augment,
             device=device,
             on_step=on_step if progress is not None else None,
+            memory_format=memory_format,
         )
         result.images_seen += stats.images
         if stats.diverged:
@@ -115,11 +118,20 @@ def fit(
         result.train_loss.append(stats.loss)
         result.train_accuracy.append(stats.accuracy)
         if config.evaluate_each_epoch and len(validation) > 0 and epoch + 1 < config.epochs:
-            scores = evaluate(model, validation, data.info, batch_size=config.eval_batch_size, device=device)
+            scores = evaluate(
+                model,
+                validation,
+                data.info,
+                batch_size=config.eval_batch_size,
+                device=device,
+                memory_format=memory_format,
+            )
             result.validation_history.append(scores.accuracy)
     result.seconds = time.perf_counter() - started
     if not result.diverged and len(validation) > 0:
-        scores = evaluate(model, validation, data.info, batch_size=config.eval_batch_size, device=device)
+        scores = evaluate(
+            model, validation, data.info, batch_size=config.eval_batch_size, device=device, memory_format=memory_format
+        )
         result.validation_accuracy = scores.accuracy
         result.validation_loss = scores.loss
         result.validation_history.append(scores.accuracy)

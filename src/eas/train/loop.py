@@ -52,6 +52,7 @@ def train_one_epoch(
     augment: bool = True,
     device: str | torch.device = "cpu",
     on_step: StepCallback | None = None,
+    memory_format: torch.memory_format = torch.contiguous_format,
 ) -> EpochStats:
     """One pass over `split` in a random order. `learning_rate(step)` sets the rate of each batch.
 
@@ -69,6 +70,7 @@ def train_one_epoch(
         images = normalize(split.images[indices].to(device), info.mean, info.std)
         if augment:
             images = augment_batch(images, info.pad, info.flip, generator=generator)
+        images = images.contiguous(memory_format=memory_format)
         labels = split.labels[indices].to(device)
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step)
@@ -96,6 +98,7 @@ def evaluate(
     *,
     batch_size: int = 500,
     device: str | torch.device = "cpu",
+    memory_format: torch.memory_format = torch.contiguous_format,
 ) -> EvalStats:
     """Loss and accuracy of `model` on `split` in eval mode (no augmentation)."""
     was_training = model.training
@@ -104,6 +107,7 @@ def evaluate(
     correct = 0
     for start in range(0, len(split), batch_size):
         images = normalize(split.images[start : start + batch_size].to(device), info.mean, info.std)
+        images = images.contiguous(memory_format=memory_format)
         labels = split.labels[start : start + batch_size].to(device)
         logits = model(images)
         total_loss += float(functional.cross_entropy(logits, labels, reduction="sum"))
