@@ -54,7 +54,9 @@ def main() -> None:
     data = load_dataset("fashion-mnist")
     images, labels = data.train.images[: args.images], data.train.labels[: args.images]
     subset = type(data)(data.info, type(data.train)(images.contiguous(), labels), data.validation, data.test)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.images} images, batch {args.batch_size}")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.images} images, batch {args.batch_size}"
+    )
     print(f"{'architecture':<60} {'bare img/s':>10} {'eas img/s':>10} {'ratio':>6} {'GFLOP/s':>8}")
     for arch in args.arch or ARCHES:
         spec = NetSpec.parse(arch)
@@ -69,7 +71,9 @@ def main() -> None:
             eas_times.append(result.seconds)
         bare, eas = statistics.median(bare_times), statistics.median(eas_times)
         gflops = 3 * spec.flops() * args.images / bare / 1e9
-        print(f"{arch[:60]:<60} {args.images / bare:>10.0f} {args.images / eas:>10.0f} {bare / eas:>6.2f} {gflops:>8.2f}")
+        print(
+            f"{arch[:60]:<60} {args.images / bare:>10.0f} {args.images / eas:>10.0f} {bare / eas:>6.2f} {gflops:>8.2f}"
+        )
 
 
 def _stats(data):

@@ -140,3 +140,17 @@ def test_start_from_a_checkpoint_folder(tmp_path: Path, toy_dataset_name: str):
 def test_pending_trials_never_remain_after_a_finished_search(tmp_path: Path, toy_dataset_name: str):
     run_search(toy_config(toy_dataset_name), tmp_path / "run")
     assert all(row["status"] != PENDING for row in stored_trials(tmp_path / "run"))
+
+
+def test_restart_every_grows_from_the_best_network_of_the_previous_stage(tmp_path: Path, toy_dataset_name: str):
+    config = toy_config(toy_dataset_name, strategy="random", restart_every=1, episodes=3)
+    run_search(config, tmp_path / "run")
+    rows = stored_trials(tmp_path / "run")
+    for episode in (1, 2):
+        earlier = [r for r in rows if 0 <= r["episode"] < episode and r["status"] == OK]
+        best = max(earlier, key=lambda r: (r["validation_accuracy"], -r["trial_id"]))
+        parents = {r["parent_trial"] for r in rows if r["episode"] == episode}
+        start_accuracy = rows[0]["validation_accuracy"]
+        expected = best["trial_id"] if best["validation_accuracy"] > start_accuracy else None
+        assert parents == {expected}
+        assert (tmp_path / "run" / "stages" / f"stage-{episode}" / "weights.safetensors").is_file()

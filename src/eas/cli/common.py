@@ -96,7 +96,9 @@ class EpochBar:
             self.close()
             self.epoch = progress.epoch
             description = f"{self.label}epoch {progress.epoch + 1}/{progress.epochs}"
-            self.bar = tqdm(total=progress.steps, desc=description, leave=False, file=sys.stderr, unit="batch")
+            self.bar = tqdm(
+                total=progress.steps, desc=description, leave=False, file=sys.stderr, unit="batch", disable=None
+            )
         assert self.bar is not None
         self.bar.update(1)
         if progress.step % 20 == 0:

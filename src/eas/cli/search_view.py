@@ -19,7 +19,7 @@ class SearchView:
     """Receives the search's events and draws them on stderr (tables go to stdout)."""
 
     def __init__(self, episodes: int | None) -> None:
-        self.episodes = tqdm(total=episodes, desc="episodes", position=0, file=sys.stderr, unit="ep")
+        self.episodes = tqdm(total=episodes, desc="episodes", position=0, file=sys.stderr, unit="ep", disable=None)
         self.children: tqdm | None = None
         self.steps: tqdm | None = None
         self.step_epoch = -1
@@ -38,11 +38,22 @@ class SearchView:
         accuracy = 100 * payload["validation_accuracy"]
         tqdm.write(f"start network {payload['arch']}: validation {accuracy:.2f}% ({payload['origin']})")
 
+    def on_stage_start(self, payload: dict[str, Any]) -> None:
+        accuracy = 100 * (payload["accuracy"] or 0.0)
+        tqdm.write(
+            f"stage {payload['stage']}: restarting from trial {payload['trial_id']} {payload['arch']} ({accuracy:.2f}%)"
+        )
+
     def on_episode_start(self, payload: dict[str, Any]) -> None:
         if self.children is not None:
             self.children.close()
         self.children = tqdm(
-            total=payload["trials"], desc=f"episode {payload['episode']}", position=1, leave=False, file=sys.stderr
+            total=payload["trials"],
+            desc=f"episode {payload['episode']}",
+            position=1,
+            leave=False,
+            file=sys.stderr,
+            disable=None,
         )
 
     def on_trial_end(self, payload: dict[str, Any]) -> None:
@@ -58,7 +69,9 @@ class SearchView:
             self._close_steps()
             self.step_epoch = progress.epoch
             description = f"{payload['label']} epoch {progress.epoch + 1}/{progress.epochs}"
-            self.steps = tqdm(total=progress.steps, desc=description, position=2, leave=False, file=sys.stderr)
+            self.steps = tqdm(
+                total=progress.steps, desc=description, position=2, leave=False, file=sys.stderr, disable=None
+            )
         self.steps.update(1)
 
     def on_episode_end(self, row: dict[str, Any]) -> None:

@@ -21,7 +21,11 @@ BUDGET_FIELDS = ("episodes", "max_networks", "time_budget")
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """Settings of one search. Defaults follow the paper where they are affordable."""
+    """Settings of one search. Defaults follow the paper where they are affordable.
+
+    `restart_every` N: every N episodes the best network found so far (with its fine-tuned weights)
+    becomes the start network of the next episodes, the paper's second stage repeated.
+    """
 
     dataset: str = "fashion-mnist"
     data_root: str | None = None
@@ -47,6 +51,7 @@ class SearchConfig:
     deepen_noise: float = 0.001
     calibration_size: int = 256
     keep_best: int = 3
+    restart_every: int | None = None
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -61,6 +66,8 @@ class SearchConfig:
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ValueError(f"{name} must be positive or None (no limit), got {value}")
+        if self.restart_every is not None and self.restart_every < 1:
+            raise ValueError(f"restart_every must be a positive number of episodes or None, got {self.restart_every}")
         if self.keep_best < 1:
             raise ValueError(f"keep_best must be >= 1, got {self.keep_best}")
 

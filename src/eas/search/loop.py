@@ -19,7 +19,7 @@ from eas.search.child import ChildResult, ChildTask
 from eas.search.config import SearchConfig, load_search_data
 from eas.search.episode import EpisodeRunner
 from eas.search.rundir import RunDirectory
-from eas.search.start import prepare_start
+from eas.search.start import prepare_start, stage_start
 from eas.search.store import RunLock, Trial, TrialStore
 from eas.search.strategies import make_strategy
 from eas.search.strategies.base import Network, SearchContext
@@ -136,6 +136,7 @@ def _search(
     stopped = budget.exhausted(episodes_completed)
     while stopped is None:
         episode = episodes_completed
+        context.start = stage_start(config, directory, store, start, episode, emit)
         proposals = strategy.propose(episode, context)
         trials = runner.run(episode, proposals)
         if not all(trial.finished for trial in trials):

@@ -11,23 +11,26 @@ from eas.spec import ActionSpace
 from eas.train import TrainConfig
 
 # Children fine-tune briefly from inherited weights: a lower peak rate, a short warm-up and a cosine
-# that decays per step keep a one-epoch fine-tune from erasing what the parent learned.
+# that decays per step keep a one-epoch fine-tune from erasing what the parent learned. Augmentation is
+# off for these short runs: measured on Fashion-MNIST, crops and flips cost about 1.5 points after a
+# 3-epoch start and made every 10k-image fine-tune lose accuracy instead of gaining it.
 _CHILD_FINE_TUNE = TrainConfig(
-    epochs=1, learning_rate=0.01, schedule="step", warmup_steps=20, train_subset=8000, batch_size=64
+    epochs=1, learning_rate=0.005, schedule="step", warmup_steps=20, train_subset=10000, augment=False
 )
 
 PRESETS: dict[str, SearchConfig] = {
     "fashion-cpu": SearchConfig(
         dataset="fashion-mnist",
         start="conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64",
-        start_training=TrainConfig(epochs=3, learning_rate=0.05, schedule="step", train_subset=30000, batch_size=128),
+        start_training=TrainConfig(epochs=3, learning_rate=0.05, schedule="step", batch_size=128, augment=False),
         child_training=_CHILD_FINE_TUNE,
         final_training=TrainConfig(epochs=30, learning_rate=0.05, schedule="step", batch_size=128),
         networks_per_episode=5,
         wider_actions=2,
         deeper_actions=2,
-        episodes=8,
+        episodes=None,
         time_budget=600.0,
+        restart_every=3,
         action_space=ActionSpace.cpu(),
     ),
     "smoke": SearchConfig(

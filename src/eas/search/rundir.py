@@ -5,6 +5,7 @@ run_dir/trials.sqlite       the trial store (WAL)
 run_dir/checkpoint.pt       strategy state + episodes completed (atomic replace)
 run_dir/start/              the trained start network (checkpoint folder)
 run_dir/networks/trial-N/   weights of the best networks (checkpoint folders)
+run_dir/stages/stage-N/     start network of stage N when the search restarts from its best
 run_dir/search.log          human-readable log
 """
 
@@ -64,6 +65,10 @@ class RunDirectory:
         temporary = self.checkpoint_path.with_name(".checkpoint.pt.tmp")
         torch.save({"episodes_completed": episodes_completed, "strategy": strategy_state}, temporary)
         os.replace(temporary, self.checkpoint_path)
+
+    def stage_dir(self, stage: int) -> Path:
+        """Checkpoint folder of the start network of a later stage (kept for good, unlike networks/)."""
+        return self.root / "stages" / f"stage-{stage}"
 
     def network_dir(self, trial_id: int) -> Path:
         """Checkpoint folder of a kept network."""

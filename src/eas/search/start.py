@@ -92,3 +92,32 @@ def _progress_of(emit: Callable[[str, dict[str, Any]], None]) -> Callable[[Any],
         emit("progress", {"label": "start", "progress": event})
 
     return progress
+
+
+def stage_start(
+    config: SearchConfig,
+    directory: RunDirectory,
+    store: TrialStore,
+    start: Network,
+    episode: int,
+    emit: Callable[[str, dict[str, Any]], None],
+) -> Network:
+    """The start network of `episode`: the original one, or with `restart_every` the best network found
+    before the episode's stage began. The choice is stored (a copy of the weights in `stages/`), so a
+    resumed run restarts from the same network."""
+    if config.restart_every is None or episode < config.restart_every:
+        return start
+    stage = episode // config.restart_every
+    folder = directory.stage_dir(stage)
+    if not (folder / "weights.safetensors").is_file():
+        best = store.best()
+        if best is None or best.trial_id is None or best.episode < 0 or not directory.has_network(best.trial_id):
+            spec, state, accuracy, trial_id = start.spec, start.state, start.validation_accuracy, start.trial_id
+        else:
+            spec, state, _ = directory.load_network(best.trial_id)
+            accuracy, trial_id = best.validation_accuracy, best.trial_id
+        save_checkpoint(folder, spec, state, {"validation_accuracy": accuracy, "trial_id": trial_id, "stage": stage})
+        logger.info("stage %d starts from trial %s %s (%.4f)", stage, trial_id, spec.to_string(), accuracy or 0.0)
+        emit("stage_start", {"stage": stage, "trial_id": trial_id, "arch": spec.to_string(), "accuracy": accuracy})
+    spec, state, metrics = load_checkpoint(folder)
+    return Network(spec, state, metrics.get("trial_id"), metrics.get("validation_accuracy"))
