@@ -31,19 +31,32 @@ def atomic_write_text(path: Path, text: str) -> None:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        _publish(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
+def _publish(temporary: str, path: Path) -> None:
+    # mkstemp creates files readable by the owner only; give the final file the usual umask mode.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)
+    os.replace(temporary, path)
+
+
 def save_weights(path: Path, state_dict: dict[str, torch.Tensor]) -> None:
     """Save a state dict as safetensors, atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
     tensors = {key: value.detach().cpu().contiguous().clone() for key, value in state_dict.items()}
-    save_file(tensors, str(temporary))
-    os.replace(temporary, path)
+    try:
+        save_file(tensors, temporary)
+        _publish(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def load_weights(path: Path) -> dict[str, torch.Tensor]:

@@ -76,11 +76,16 @@ def run(args: argparse.Namespace) -> int:
     difference = check_preserved(spec, state, new_spec, new_state, calibration)
     before = evaluate(build_model(spec, state), data.validation, data.info).accuracy
     after = evaluate(build_model(new_spec, new_state), data.validation, data.info).accuracy
+    # Only the data settings carry over; the parent's own results describe another network.
+    data_keys = ("dataset", "data_root", "validation_size", "data_seed")
     metrics = {
-        **metrics,
+        **{key: metrics[key] for key in data_keys if key in metrics},
         "arch": new_spec.to_string(),
+        "parameters": new_spec.num_params(),
+        "flops": new_spec.flops(),
         "grown_from": str(args.checkpoint),
         "grow_actions": [list(action) for action in actions],
+        "parent": metrics,
     }
     metrics.update({"validation_accuracy_before": before, "validation_accuracy_after": after})
     save_checkpoint(Path(args.out), new_spec, new_state, metrics)

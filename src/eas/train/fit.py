@@ -16,7 +16,7 @@ from torch import nn
 
 from eas.data import Dataset, Split
 from eas.train.config import TrainConfig, TrainResult
-from eas.train.loop import evaluate, train_one_epoch
+from eas.train.loop import batch_count, evaluate, train_one_epoch
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def fit(
     train_split = training_subset(data.train, config.train_subset, generator)
     validation = data.validation if validation is None else validation
     optimizer = make_optimizer(model, config)
-    steps_per_epoch = max(math.ceil(len(train_split) / config.batch_size), 1)
+    steps_per_epoch = max(batch_count(len(train_split), config.batch_size), 1)
     result = TrainResult()
     started = time.perf_counter()
     for epoch in range(config.epochs):

@@ -37,6 +37,17 @@ class EvalStats:
 
 
 StepCallback = Callable[[int, int, float], None]
+
+
+def batch_count(count: int, batch_size: int) -> int:
+    """Batches in one epoch. A last batch of a single image is merged into the one before it, because
+    BatchNorm in training mode cannot normalise one value per channel."""
+    steps = math.ceil(count / batch_size)
+    if steps > 1 and count % batch_size == 1:
+        steps -= 1
+    return steps
+
+
 LearningRate = Callable[[int], float]
 
 
@@ -61,12 +72,13 @@ def train_one_epoch(
     model.train()
     count = len(split)
     order = torch.randperm(count, generator=generator)
-    steps = math.ceil(count / batch_size)
+    steps = batch_count(count, batch_size)
     total_loss = torch.zeros((), dtype=torch.float64)
     total_correct = torch.zeros((), dtype=torch.int64)
     seen = 0
     for step in range(steps):
-        indices = order[step * batch_size : (step + 1) * batch_size]
+        end = count if step == steps - 1 else (step + 1) * batch_size
+        indices = order[step * batch_size : end]
         images = normalize(split.images[indices].to(device), info.mean, info.std)
         if augment:
             images = augment_batch(images, info.pad, info.flip, generator=generator)

@@ -1,0 +1,77 @@
+"""Why the `fashion-cpu` child recipe: a grown child against an unchanged copy of its parent.
+
+Trains a start network with the preset's start recipe, then fine-tunes (a) a child grown by three
+widens and two deepens and (b) the unchanged start network, each with the given child recipes, and
+prints their validation accuracy next to the start's. A recipe is useful for search when the grown
+child gains over the start and over the unchanged copy (so rewards reflect the architecture, not only
+the extra training), and useless when both lose accuracy.
+
+    python bench/child_recipe.py [--start-epochs 1] [--augment]
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+
+import torch
+
+from eas.build import build_model
+from eas.data import load_dataset
+from eas.search import preset
+from eas.search.actions import DEEPEN, WIDEN, Action, apply_to_weights
+from eas.search.child import calibration_batch
+from eas.spec import NetSpec
+from eas.train import fit
+from eas.transforms import calibrate
+
+ACTIONS = [
+    Action(WIDEN, 0, 24),
+    Action(WIDEN, 2, 48),
+    Action(WIDEN, 4, 96),
+    Action(DEEPEN, 4, 3),
+    Action(DEEPEN, 7, 0),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--start-epochs", type=int, default=None, help="default: the preset's")
+    parser.add_argument("--augment", action="store_true", help="augment the start and child training")
+    args = parser.parse_args()
+    config = preset("fashion-cpu")
+    data = load_dataset("fashion-mnist")
+    start_recipe = replace(config.start_training, augment=args.augment)
+    if args.start_epochs is not None:
+        start_recipe = replace(start_recipe, epochs=args.start_epochs)
+    spec = NetSpec.parse(config.start, data.info.input_shape, data.info.num_classes)
+    torch.manual_seed(0)
+    model = build_model(spec)
+    start = fit(model, data, start_recipe)
+    state = model.state_dict()
+    accuracy = 100 * (start.validation_accuracy or 0.0)
+    print(f"start {spec.to_string()}: {start_recipe.epochs} epochs, validation {accuracy:.2f}%")
+    child = replace(config.child_training, augment=args.augment)
+    recipes = [
+        ("preset child recipe", child),
+        ("same, lr 0.005", replace(child, learning_rate=0.005)),
+        ("same, 10k images", replace(child, train_subset=10000)),
+    ]
+    print(f"{'recipe':<24} {'grown child':>12} {'unchanged':>10} {'seconds (grown)':>16}")
+    for name, recipe in recipes:
+        scores = []
+        for actions in (ACTIONS, []):
+            generator = torch.Generator().manual_seed(0)
+            child_spec, child_state, inserted = apply_to_weights(
+                spec, state, actions, widen_noise=0.01, deepen_noise=0.001, generator=generator
+            )
+            if inserted:
+                child_state = calibrate(child_spec, child_state, inserted, calibration_batch(data, 256, 0))
+            result = fit(build_model(child_spec, child_state), data, recipe)
+            scores.append((result.validation_accuracy or 0.0, result.seconds))
+        (grown, seconds), (same, _) = scores
+        print(f"{name:<24} {100 * grown:>11.2f}% {100 * same:>9.2f}% {seconds:>16.1f}")
+
+
+if __name__ == "__main__":
+    main()
