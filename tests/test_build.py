@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import torch
 from hypothesis import given, settings
@@ -15,15 +13,6 @@ from eas.spec import LayerSpec, NetSpec, insert_identity_layer, parameter_prefix
 from eas.spec.layers import AVG_POOL, CONV, FC, GLOBAL_POOL, MAX_POOL
 
 BN_SUFFIXES = ("bn.weight", "bn.bias", "bn.running_mean", "bn.running_var", "bn.num_batches_tracked")
-
-
-@pytest.fixture(autouse=True)
-def single_torch_thread() -> Iterator[None]:
-    # Tiny networks on a busy 2-core machine: extra intra-op threads only add contention.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @st.composite

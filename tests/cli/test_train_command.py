@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,15 +16,6 @@ from eas.cli import main
 from eas.spec import NetSpec
 
 ARCH = "conv-4-3 pool conv-8-3 gap fc-8"
-
-
-@pytest.fixture(autouse=True)
-def single_torch_thread() -> Iterator[None]:
-    # Tiny networks on a busy 2-core machine: extra intra-op threads only add contention.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def write_npz(path: Path, train: int = 200, test: int = 40) -> Path:

@@ -1,7 +1,5 @@
 """Tests of `DeeperActor`: masked block/position/kernel choices, fc blocks, no-op and size limits."""
 
-from collections.abc import Iterator
-
 import pytest
 import torch
 
@@ -9,15 +7,6 @@ from eas.controller import DeeperDecision, SpecEncoder
 from eas.controller.deeper_actor import DeeperActor
 from eas.controller.encoder import EncodedSpec
 from eas.spec import DeepenTarget
-
-
-@pytest.fixture(autouse=True, scope="module")
-def single_thread() -> Iterator[None]:
-    """The controller's tensors are tiny: intra-op threads only add overhead (and spin on a busy machine)."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 def _setup() -> tuple[DeeperActor, EncodedSpec]:

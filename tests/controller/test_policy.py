@@ -2,7 +2,6 @@
 and seeded determinism."""
 
 import json
-from collections.abc import Iterator
 
 import pytest
 import torch
@@ -25,15 +24,6 @@ EDGE_SPECS = [
     "conv-16-3 pool pool avgpool gap",  # empty blocks
     "conv-20-3 pool conv-200-1 gap fc-100",  # widths off the ladder
 ]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def single_thread() -> Iterator[None]:
-    """The controller's tensors are tiny: intra-op threads only add overhead (and spin on a busy machine)."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 def check_episode(controller: Controller, episode: Episode) -> None:

@@ -4,7 +4,6 @@ learning two toy rewards (one on the deeper actor's block, one on the wider acto
 import io
 import itertools
 import math
-from collections.abc import Iterator
 
 import pytest
 import torch
@@ -15,15 +14,6 @@ from eas.spec import ActionSpace, NetSpec
 SPACE = ActionSpace.cpu()
 THREE_BLOCKS = NetSpec.parse("conv-16-3 pool conv-16-3 pool conv-16-3 gap")
 TWO_LAYERS = NetSpec.parse("conv-16-3 pool conv-16-3 gap")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def single_thread() -> Iterator[None]:
-    """The controller's tensors are tiny: intra-op threads only add overhead (and spin on a busy machine)."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 def test_reward_is_tan_and_monotone_and_finite_at_one() -> None:

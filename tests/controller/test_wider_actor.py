@@ -1,20 +1,9 @@
 """Tests of `WiderActor`: masked Bernoulli sampling, scoring of recorded layers, all-masked safety."""
 
-from collections.abc import Iterator
-
 import pytest
 import torch
 
 from eas.controller.wider_actor import WiderActor
-
-
-@pytest.fixture(autouse=True, scope="module")
-def single_thread() -> Iterator[None]:
-    """The controller's tensors are tiny: intra-op threads only add overhead (and spin on a busy machine)."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 def _actor_and_outputs() -> tuple[WiderActor, torch.Tensor]:

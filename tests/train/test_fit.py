@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
 
 import pytest
 import torch
@@ -17,15 +16,6 @@ from eas.train import Progress, TrainConfig, fit, full_training_data, learning_r
 from eas.train.fit import training_subset
 
 ARCH = "conv-4-3 pool conv-8-3 gap fc-8"
-
-
-@pytest.fixture(autouse=True)
-def single_torch_thread() -> Iterator[None]:
-    # Tiny networks on a busy 2-core machine: extra intra-op threads only add contention.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def quadrant_split(count: int, seed: int) -> Split:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
 import pytest
 import torch
@@ -16,15 +15,6 @@ from eas.spec import NetSpec
 from eas.train import EpochStats, EvalStats, evaluate, train_one_epoch
 
 INFO = DatasetInfo("toy", (1, 4, 4), 3, (0.4,), (0.2,), 0, False)
-
-
-@pytest.fixture(autouse=True)
-def single_torch_thread() -> Iterator[None]:
-    # Tiny networks on a busy 2-core machine: extra intra-op threads only add contention.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def random_split(count: int, seed: int = 0) -> Split:

@@ -6,8 +6,6 @@ on a 2-core CPU: about 3-4 s of training and 0.83 validation accuracy on 12,000 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import torch
 
@@ -17,15 +15,6 @@ from eas.spec import NetSpec
 from eas.train import TrainConfig, fit
 
 START_ARCH = "conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64"
-
-
-@pytest.fixture(autouse=True)
-def single_torch_thread() -> Iterator[None]:
-    # Two intra-op threads on a busy 2-core machine can run 10-30x slower than one.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def test_default_network_learns_fashion_mnist_in_one_epoch(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,5 +1,5 @@
-"""Fixtures for the transform tests: single-threaded torch, because these networks are tiny and
-intra-op threads only add contention (several times slower on a busy 2-core machine)."""
+"""Suite-wide fixtures: torch runs on one thread, because the test networks are tiny and intra-op
+threads only add contention (several times slower on a busy 2-core machine)."""
 
 from __future__ import annotations
 
