@@ -57,3 +57,11 @@ def test_a_broken_child_comes_back_as_a_failed_result(toy_dataset_name: str, tmp
     result = evaluate_child(task, data)
     assert result.status == FAILED
     assert "missing" in result.message and "layer2" in result.message
+
+
+def test_illegal_actions_come_back_as_a_failed_result(toy_dataset_name: str) -> None:
+    data, spec, state = trained_parent(toy_dataset_name)
+    task = ChildTask(1, spec, state, [Action(WIDEN, 1, 8)], TrainConfig(epochs=1), seed=0)  # layer 1 is a pool
+    result = evaluate_child(task, data)
+    assert result.status == FAILED and "pool" in result.message
+    assert result.spec == spec

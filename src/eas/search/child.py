@@ -64,7 +64,6 @@ def calibration_batch(data: Dataset, size: int, seed: int) -> torch.Tensor:
 
 def evaluate_child(task: ChildTask, data: Dataset, progress: ProgressCallback | None = None) -> ChildResult:
     """Run one child task; failures are returned, never raised (except KeyboardInterrupt)."""
-    spec = apply_to_spec(task.parent_spec, task.actions)
     started = time.perf_counter()
     try:
         return _evaluate(task, data, progress)
@@ -73,6 +72,10 @@ def evaluate_child(task: ChildTask, data: Dataset, progress: ProgressCallback | 
     except Exception as error:  # a broken child must not stop the search
         logger.warning("trial %s failed: %s", task.trial_id, error)
         message = f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=5)}"
+        try:
+            spec = apply_to_spec(task.parent_spec, task.actions)
+        except ValueError:  # the actions themselves were illegal: report the parent's architecture
+            spec = task.parent_spec
         return ChildResult(task.trial_id, FAILED, spec, train_seconds=time.perf_counter() - started, message=message)
 
 
