@@ -151,6 +151,8 @@ class EpisodeRunner:
         )
 
     def _answer_from_cache(self, trial: Trial) -> bool:
+        # Keyed by the token string alone, as in EAS: a repeat reached from another parent (a later stage
+        # or a hill-climbing step) would inherit other weights, but is still not trained again.
         original = self.store.find_evaluated(trial.arch)
         if original is None or original.trial_id == trial.trial_id:
             return False
