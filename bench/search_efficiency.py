@@ -90,23 +90,16 @@ def plot(rows: list[dict], path: Path) -> None:
     figure, (by_time, by_count) = plt.subplots(1, 2, figsize=(12, 4.5))
     colours = dict(zip(METHODS, ("tab:red", "tab:blue", "tab:green", "tab:gray"), strict=True))
     for (method, seed), group in _groups(rows).items():
-        label = f"{method} (seed {seed})"
-        by_time.step(
-            [r["seconds"] for r in group],
-            [100 * r["best_so_far"] for r in group],
-            where="post",
-            color=colours[method],
-            label=label,
-            alpha=0.8,
-        )
-        by_count.step(
-            [r["networks"] for r in group],
-            [100 * r["best_so_far"] for r in group],
-            where="post",
-            color=colours[method],
-            label=label,
-            alpha=0.8,
-        )
+        accuracies = [100 * r["best_so_far"] for r in group]
+        for axis, key in ((by_time, "seconds"), (by_count, "networks")):
+            axis.step(
+                [r[key] for r in group],
+                accuracies,
+                where="post",
+                color=colours[method],
+                label=f"{method} (seed {seed})",
+                alpha=0.8,
+            )
     by_time.set_xlabel("seconds since the run began")
     by_count.set_xlabel("networks evaluated")
     for axis in (by_time, by_count):
