@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from dataclasses import replace
 
 import torch
 import torch.nn.functional as functional
 
 from eas.build import build_model
-from eas.data import load_dataset, normalize
+from eas.data import Split, load_dataset, normalize
 from eas.spec import NetSpec
 from eas.train import TrainConfig, fit
 
@@ -53,7 +54,8 @@ def main() -> None:
     args = parser.parse_args()
     data = load_dataset("fashion-mnist")
     images, labels = data.train.images[: args.images], data.train.labels[: args.images]
-    subset = type(data)(data.info, type(data.train)(images.contiguous(), labels), data.validation, data.test)
+    subset = replace(data, train=Split(images.contiguous(), labels))
+    no_validation = Split(data.validation.images[:0], data.validation.labels[:0])  # time training only
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.images} images, batch {args.batch_size}"
     )
@@ -65,23 +67,17 @@ def main() -> None:
         config = TrainConfig(epochs=1, batch_size=args.batch_size, augment=not args.no_augment, seed=0)
         bare_times, eas_times = [], []
         for _ in range(args.repeats):
-            bare_times.append(bare_loop(build_model(spec, initial), images, labels, args.batch_size, *_stats(data)))
+            bare_times.append(
+                bare_loop(build_model(spec, initial), images, labels, args.batch_size, data.info.mean, data.info.std)
+            )
             model = build_model(spec, initial)
-            result = fit(model, subset, config, validation=_empty(data))
+            result = fit(model, subset, config, validation=no_validation)
             eas_times.append(result.seconds)
         bare, eas = statistics.median(bare_times), statistics.median(eas_times)
         gflops = 3 * spec.flops() * args.images / bare / 1e9
         print(
             f"{arch[:60]:<60} {args.images / bare:>10.0f} {args.images / eas:>10.0f} {bare / eas:>6.2f} {gflops:>8.2f}"
         )
-
-
-def _stats(data):
-    return data.info.mean, data.info.std
-
-
-def _empty(data):
-    return type(data.validation)(data.validation.images[:0], data.validation.labels[:0])
 
 
 if __name__ == "__main__":

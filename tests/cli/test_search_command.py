@@ -7,7 +7,7 @@ from pathlib import Path
 from eas.cli import main
 from eas.search import RunLockedError  # noqa: F401 - the CLI maps it to exit code 2
 from eas.search.store import RunLock
-from tests.search.conftest import write_toy_npz
+from tests.toy_data import write_toy_npz
 
 
 def test_search_then_final_training(tmp_path: Path, capsys) -> None:

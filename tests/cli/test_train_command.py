@@ -6,7 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
@@ -14,26 +13,9 @@ from eas.build import build_model
 from eas.checkpoint import load_checkpoint
 from eas.cli import main
 from eas.spec import NetSpec
+from tests.toy_data import write_toy_npz
 
 ARCH = "conv-4-3 pool conv-8-3 gap fc-8"
-
-
-def write_npz(path: Path, train: int = 200, test: int = 40) -> Path:
-    """Four classes of 1 x 8 x 8 uint8 images: a bright quadrant (the label) on dark noise."""
-    rng = np.random.default_rng(0)
-
-    def images(count: int) -> tuple[np.ndarray, np.ndarray]:
-        labels = rng.integers(0, 4, size=count)
-        pixels = rng.integers(0, 80, size=(count, 8, 8))
-        for index, label in enumerate(labels):
-            row, column = divmod(int(label), 2)
-            pixels[index, row * 4 : row * 4 + 4, column * 4 : column * 4 + 4] += 160
-        return pixels.astype(np.uint8), labels.astype(np.int64)
-
-    x_train, y_train = images(train)
-    x_test, y_test = images(test)
-    np.savez(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-    return path
 
 
 def percent(output: str, label: str) -> float:
@@ -45,7 +27,7 @@ def percent(output: str, label: str) -> float:
 @pytest.fixture
 def trained(tmp_path: Path, capsys) -> tuple[Path, str, str]:
     """Train ARCH for one epoch; returns (checkpoint folder, dataset name, printed output)."""
-    dataset = f"npz:{write_npz(tmp_path / 'toy.npz')}"
+    dataset = f"npz:{write_toy_npz(tmp_path / 'toy.npz', train=200, test=40, size=8)}"
     out = tmp_path / "checkpoint"
     arguments = ["train", "--dataset", dataset, "--arch", ARCH, "--epochs", "1", "--validation-size", "20"]
     assert main([*arguments, "--out", str(out)]) == 0
@@ -72,14 +54,14 @@ def test_train_writes_a_checkpoint_and_prints_accuracies(trained: tuple[Path, st
 
 
 def test_train_without_out_exits_2(tmp_path: Path, capsys) -> None:
-    dataset = f"npz:{write_npz(tmp_path / 'toy.npz')}"
+    dataset = f"npz:{write_toy_npz(tmp_path / 'toy.npz', train=200, test=40, size=8)}"
     assert main(["train", "--dataset", dataset, "--epochs", "1"]) == 2
     assert "--out is required" in capsys.readouterr().err
     assert sorted(path.name for path in tmp_path.iterdir()) == ["toy.npz"]
 
 
 def test_train_with_a_bad_arch_exits_2(tmp_path: Path, capsys) -> None:
-    dataset = f"npz:{write_npz(tmp_path / 'toy.npz')}"
+    dataset = f"npz:{write_toy_npz(tmp_path / 'toy.npz', train=200, test=40, size=8)}"
     arguments = ["train", "--dataset", dataset, "--arch", "conv-4-4 gap", "--epochs", "1"]
     assert main([*arguments, "--out", str(tmp_path / "out")]) == 2
     assert "'conv-4-4'" in capsys.readouterr().err

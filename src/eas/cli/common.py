@@ -86,18 +86,27 @@ def load_data(args: argparse.Namespace) -> Any:
 class EpochBar:
     """A tqdm bar over the steps of each epoch, for `fit(progress=...)`."""
 
-    def __init__(self, label: str = "") -> None:
+    def __init__(self, label: str = "", position: int | None = None) -> None:
         self.label = label
+        self.position = position
         self.bar: tqdm | None = None
         self.epoch = -1
 
-    def __call__(self, progress: Any) -> None:
-        if progress.epoch != self.epoch:
+    def __call__(self, progress: Any, label: str | None = None) -> None:
+        """Advance by one step; a new epoch (or a new `label`, e.g. the next trial) starts a new bar."""
+        if self.bar is None or progress.epoch != self.epoch or (label is not None and label != self.label):
             self.close()
             self.epoch = progress.epoch
+            self.label = self.label if label is None else label
             description = f"{self.label}epoch {progress.epoch + 1}/{progress.epochs}"
             self.bar = tqdm(
-                total=progress.steps, desc=description, leave=False, file=sys.stderr, unit="batch", disable=None
+                total=progress.steps,
+                desc=description,
+                position=self.position,
+                leave=False,
+                file=sys.stderr,
+                unit="batch",
+                disable=None,
             )
         assert self.bar is not None
         self.bar.update(1)

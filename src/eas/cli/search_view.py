@@ -8,6 +8,8 @@ from typing import Any
 
 from tqdm import tqdm
 
+from eas.cli.common import EpochBar
+
 
 def _percent(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -21,8 +23,7 @@ class SearchView:
     def __init__(self, episodes: int | None) -> None:
         self.episodes = tqdm(total=episodes, desc="episodes", position=0, file=sys.stderr, unit="ep", disable=None)
         self.children: tqdm | None = None
-        self.steps: tqdm | None = None
-        self.step_epoch = -1
+        self.steps = EpochBar(position=2)
         self.header_printed = False
 
     def __call__(self, kind: str, payload: dict[str, Any]) -> None:
@@ -64,15 +65,7 @@ class SearchView:
             self.children.update(1)
 
     def on_progress(self, payload: dict[str, Any]) -> None:
-        progress = payload["progress"]
-        if self.steps is None or progress.epoch != self.step_epoch:
-            self._close_steps()
-            self.step_epoch = progress.epoch
-            description = f"{payload['label']} epoch {progress.epoch + 1}/{progress.epochs}"
-            self.steps = tqdm(
-                total=progress.steps, desc=description, position=2, leave=False, file=sys.stderr, disable=None
-            )
-        self.steps.update(1)
+        self.steps(payload["progress"], label=f"{payload['label']} ")
 
     def on_episode_end(self, row: dict[str, Any]) -> None:
         self._close_steps()
@@ -105,6 +98,4 @@ class SearchView:
         self.episodes.close()
 
     def _close_steps(self) -> None:
-        if self.steps is not None:
-            self.steps.close()
-            self.steps = None
+        self.steps.close()

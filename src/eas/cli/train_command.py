@@ -25,7 +25,11 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("train", help="train one network and save a checkpoint")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--arch", default=None, help=f"token string (default: {DEFAULT_ARCH})")
-    source.add_argument("--from-run", default=None, help="train the best network of a search run (final training)")
+    source.add_argument(
+        "--from-run",
+        default=None,
+        help="final training of a search run's best network with the run's final recipe (--epochs may shorten it)",
+    )
     parser.add_argument("--out", default=None, help="checkpoint folder to write (default with --from-run: RUN/final)")
     parser.add_argument("--full-train", action="store_true", help="train on training + validation images")
     parser.add_argument("--from-scratch", action="store_true", help="with --from-run: ignore the inherited weights")

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from eas.data import Dataset
-from eas.search.child import ChildResult, ChildTask
 from eas.search.config import SearchConfig, load_search_data
 from eas.search.episode import EpisodeRunner
 from eas.search.rundir import RunDirectory
@@ -66,7 +65,7 @@ class Budget:
         config = self.config
         if config.time_budget is not None and self.elapsed() >= config.time_budget:
             return f"time budget of {config.time_budget:.0f} s reached"
-        if config.max_networks is not None and self.store.count_trained() - 1 >= config.max_networks:
+        if config.max_networks is not None and self.store.count_trained() >= config.max_networks:
             return f"{config.max_networks} networks trained"
         if config.episodes is not None and episodes_completed is not None and episodes_completed >= config.episodes:
             return f"{config.episodes} episodes done"
@@ -158,7 +157,7 @@ def _search(
         best=store.best(),
         start_accuracy=start.validation_accuracy,
         episodes_completed=episodes_completed,
-        networks_trained=store.count_trained() - 1,
+        networks_trained=store.count_trained(),
         elapsed_seconds=budget.elapsed(),
         stopped_because=stopped,
         history=history,
@@ -176,4 +175,4 @@ def _attach_log(path: Path) -> logging.Handler:
     return handler
 
 
-__all__ = ["Budget", "ChildResult", "ChildTask", "SearchSummary", "run_search"]
+__all__ = ["Budget", "SearchSummary", "run_search"]

@@ -38,16 +38,18 @@ PRESETS: dict[str, SearchConfig] = {
     "smoke": SearchConfig(
         dataset="fashion-mnist",
         start="conv-4-3 pool conv-8-3 gap",
-        start_training=TrainConfig(epochs=1, train_subset=256, batch_size=64),
-        child_training=TrainConfig(epochs=1, train_subset=128, batch_size=64, schedule="step"),
-        final_training=TrainConfig(epochs=1, train_subset=256),
+        start_training=TrainConfig(epochs=2, learning_rate=0.05, train_subset=512, batch_size=32, augment=False),
+        child_training=TrainConfig(
+            epochs=1, learning_rate=0.02, train_subset=512, batch_size=32, augment=False, schedule="step"
+        ),
+        final_training=TrainConfig(epochs=1, train_subset=512),
         networks_per_episode=3,
         wider_actions=1,
         deeper_actions=1,
         episodes=2,
-        validation_size=200,
+        validation_size=100,
         action_space=ActionSpace(filter_widths=(4, 8, 12, 16), unit_widths=(8, 16), max_layers_per_block=3),
-        calibration_size=64,
+        calibration_size=32,
     ),
 }
 

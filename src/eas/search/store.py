@@ -249,9 +249,9 @@ class TrialStore:
         return None if row is None else _trial_from_row(row)
 
     def count_trained(self) -> int:
-        """Networks actually trained (cache hits and pending trials excluded)."""
+        """Children actually trained (the start network, cache hits and pending trials excluded)."""
         row = self.connection.execute(
-            "SELECT COUNT(*) AS n FROM trials WHERE status != ? AND cached_from IS NULL", (PENDING,)
+            "SELECT COUNT(*) AS n FROM trials WHERE episode >= 0 AND status != ? AND cached_from IS NULL", (PENDING,)
         ).fetchone()
         return int(row["n"])
 

@@ -53,7 +53,6 @@ class ReinforceStrategy(Strategy):
 
     def __init__(self, config: SearchConfig) -> None:
         super().__init__(config)
-        torch.manual_seed(config.controller.seed)
         self.controller = Controller(config.controller, config.action_space)
         self.trainer = ReinforceTrainer(self.controller)
         self.start_spec: NetSpec | None = None
