@@ -18,20 +18,13 @@ import torch
 
 from eas.build import build_model
 from eas.data import load_dataset
+from eas.evaluation import calibration_batch
 from eas.search import preset
-from eas.search.actions import DEEPEN, WIDEN, Action, apply_to_weights
-from eas.search.child import calibration_batch
-from eas.spec import NetSpec
+from eas.spec import Edit, NetSpec
 from eas.train import fit
-from eas.transforms import calibrate
+from eas.transforms import apply_edits
 
-ACTIONS = [
-    Action(WIDEN, 0, 24),
-    Action(WIDEN, 2, 48),
-    Action(WIDEN, 4, 96),
-    Action(DEEPEN, 4, 3),
-    Action(DEEPEN, 7, 0),
-]
+EDITS = [Edit.widen(0, 24), Edit.widen(2, 48), Edit.widen(4, 96), Edit.deepen(4, 3), Edit.deepen(7, None)]
 
 
 def main() -> None:
@@ -45,8 +38,7 @@ def main() -> None:
     if args.start_epochs is not None:
         start_recipe = replace(start_recipe, epochs=args.start_epochs)
     spec = NetSpec.parse(config.start, data.info.input_shape, data.info.num_classes)
-    torch.manual_seed(0)
-    model = build_model(spec)
+    model = build_model(spec, seed=0)
     start = fit(model, data, start_recipe)
     state = model.state_dict()
     accuracy = 100 * (start.validation_accuracy or 0.0)
@@ -60,14 +52,10 @@ def main() -> None:
     print(f"{'recipe':<24} {'grown child':>12} {'unchanged':>10} {'seconds (grown)':>16}")
     for name, recipe in recipes:
         scores = []
-        for actions in (ACTIONS, []):
+        for edits in (EDITS, []):
             generator = torch.Generator().manual_seed(0)
-            child_spec, child_state, inserted = apply_to_weights(
-                spec, state, actions, widen_noise=0.01, deepen_noise=0.001, generator=generator
-            )
-            if inserted:
-                child_state = calibrate(child_spec, child_state, inserted, calibration_batch(data, 256, 0))
-            result = fit(build_model(child_spec, child_state), data, recipe)
+            child = apply_edits(spec, state, edits, generator=generator, calibration=calibration_batch(data, 256, 0))
+            result = fit(build_model(child.spec, child.state), data, recipe)
             scores.append((result.validation_accuracy or 0.0, result.seconds))
         (grown, seconds), (same, _) = scores
         print(f"{name:<24} {100 * grown:>11.2f}% {100 * same:>9.2f}% {seconds:>16.1f}")

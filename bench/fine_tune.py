@@ -19,25 +19,24 @@ import torch
 from eas.build import build_model
 from eas.checkpoint import load_checkpoint
 from eas.data import load_dataset
+from eas.evaluation import calibration_batch
 from eas.search import preset
-from eas.search.actions import DEEPEN, WIDEN, Action, apply_to_weights
-from eas.search.child import calibration_batch
-from eas.spec import ActionSpace
+from eas.spec import ActionSpace, Edit
 from eas.train import TrainConfig, evaluate, fit
-from eas.transforms import calibrate
+from eas.transforms import apply_edits
 
 
-def grow_actions(spec, space: ActionSpace) -> list[Action]:
+def grow_edits(spec, space: ActionSpace) -> list[Edit]:
     """Widen the first and the last conv one rung, deepen after the first conv and after the last weighted layer."""
     convs = [i for i, layer in enumerate(spec.layers) if layer.kind == "conv"]
-    actions = []
+    edits = []
     for index in (convs[0], convs[-1]):
         width = space.next_width(spec.layers[index]) or spec.layers[index].width * 2
-        actions.append(Action(WIDEN, index, width))
-    actions.append(Action(DEEPEN, convs[0], 3))
+        edits.append(Edit.widen(index, width))
+    edits.append(Edit.deepen(convs[0], 3))
     last = max(i for i, layer in enumerate(spec.layers) if layer.is_weighted) + 1  # shifted by the first deepen
-    actions.append(Action(DEEPEN, last, 3 if spec.layers[last - 1].kind == "conv" else 0))
-    return actions
+    edits.append(Edit.deepen(last, 3 if spec.layers[last - 1].kind == "conv" else None))
+    return edits
 
 
 def main() -> None:
@@ -54,7 +53,7 @@ def main() -> None:
     )
     parent_accuracy = evaluate(build_model(spec, state), data.validation, data.info).accuracy
     space = preset("fashion-cpu").action_space
-    actions = grow_actions(spec, space)
+    edits = grow_edits(spec, space)
     search_recipe = replace(preset("fashion-cpu").child_training, train_subset=args.images, seed=args.seed)
     naive = TrainConfig(epochs=1, learning_rate=0.02, train_subset=args.images, seed=args.seed)
     recipes = [
@@ -64,16 +63,13 @@ def main() -> None:
         (f"search recipe ({_describe(search_recipe)}) + calibration", search_recipe, True),
     ]
     print(f"parent {spec.to_string()}: validation {100 * parent_accuracy:.2f}%")
-    print(f"actions: {[a.to_json() for a in actions]}; fine-tune: 1 epoch on {args.images} images")
+    print(f"edits: {[edit.describe() for edit in edits]}; fine-tune: 1 epoch on {args.images} images")
     print(f"{'recipe':<78} {'before':>7} {'after':>7} {'after - parent':>15}")
     for name, config, calibrated in recipes:
         generator = torch.Generator().manual_seed(args.seed)
-        child_spec, child_state, inserted = apply_to_weights(
-            spec, state, actions, widen_noise=0.01, deepen_noise=0.001, generator=generator
-        )
-        if calibrated:
-            child_state = calibrate(child_spec, child_state, inserted, calibration_batch(data, 256, args.seed))
-        model = build_model(child_spec, child_state)
+        calibration = calibration_batch(data, 256, args.seed) if calibrated else None
+        child = apply_edits(spec, state, edits, generator=generator, calibration=calibration)
+        model = build_model(child.spec, child.state)
         before = evaluate(model, data.validation, data.info).accuracy
         after = fit(model, data, config).validation_accuracy or 0.0
         print(f"{name:<78} {100 * before:>7.2f} {100 * after:>7.2f} {100 * (after - parent_accuracy):>+15.2f}")

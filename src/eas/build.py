@@ -12,9 +12,7 @@ import torch.nn.functional as functional
 from torch import nn
 
 from eas.spec import NetSpec
-from eas.spec.layers import AVG_POOL, CONV, FC, GLOBAL_POOL, MAX_POOL, parameter_prefix
-
-BATCH_NORM_EPS = 1e-5
+from eas.spec.layers import AVG_POOL, BATCH_NORM_EPS, CONV, FC, GLOBAL_POOL, MAX_POOL, parameter_prefix
 
 
 class ConvUnit(nn.Module):
@@ -75,9 +73,20 @@ class PlainNet(nn.Module):
         return self.classifier(features)
 
 
-def build_model(spec: NetSpec, state_dict: dict[str, torch.Tensor] | None = None) -> PlainNet:
-    """A freshly initialised model for `spec`, or one holding `state_dict` (checked strictly)."""
-    model = PlainNet(spec)
+def build_model(
+    spec: NetSpec, state_dict: dict[str, torch.Tensor] | None = None, *, seed: int | None = None
+) -> PlainNet:
+    """A freshly initialised model for `spec`, or one holding `state_dict` (checked strictly).
+
+    `seed` makes the initialisation reproducible without touching the caller's global RNG (it draws
+    what `torch.manual_seed(seed)` followed by construction would draw, inside `fork_rng`).
+    """
+    if seed is None:
+        model = PlainNet(spec)
+    else:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            model = PlainNet(spec)
     if state_dict is not None:
         model.load_state_dict(state_dict, strict=True)
     return model

@@ -76,6 +76,11 @@ def save_checkpoint(
     return folder
 
 
+def has_checkpoint(folder: str | Path) -> bool:
+    """True when `folder` holds a complete checkpoint (spec and weights)."""
+    return all((Path(folder) / name).is_file() for name in (SPEC_FILE, WEIGHTS_FILE))
+
+
 def load_checkpoint(folder: str | Path) -> tuple[NetSpec, dict[str, torch.Tensor], dict[str, Any]]:
     """Read a checkpoint folder: (spec, state dict, metrics or {})."""
     folder = Path(folder)

@@ -92,3 +92,17 @@ def test_wider_respects_a_joint_parameter_budget() -> None:
 def test_unknown_action_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown"):
         decision_from_dict({"action": "shrink"})
+
+
+def test_decisions_to_edits_reach_the_architecture_the_controller_sampled() -> None:
+    from eas.controller import Controller, ControllerConfig, decisions_to_edits
+    from eas.spec import ActionSpace, NetSpec, edited_spec
+
+    spec = NetSpec.parse("conv-4-3 pool conv-8-3 gap fc-8", (1, 12, 12), 4)
+    space = ActionSpace(filter_widths=(4, 8, 12, 16), unit_widths=(8, 16), max_layers_per_block=3)
+    controller = Controller(ControllerConfig(), space)
+    generator = torch.Generator().manual_seed(0)
+    for _ in range(30):
+        episode = controller.sample_episode(spec, 2, 3, generator)
+        edits = decisions_to_edits(spec, list(episode.decisions), space)
+        assert edited_spec(spec, edits) == episode.final_spec

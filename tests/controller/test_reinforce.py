@@ -1,31 +1,18 @@
-"""Tests of REINFORCE: reward, baseline arithmetic, the loss of an update, checkpoint round trip and
+"""Tests of REINFORCE: baseline arithmetic, the loss of an update, checkpoint round trip and
 learning two toy rewards (one on the deeper actor's block, one on the wider actor)."""
 
 import io
-import itertools
 import math
 
 import pytest
 import torch
 
-from eas.controller import Controller, ControllerConfig, MovingAverageBaseline, ReinforceTrainer, reward
+from eas.controller import Controller, ControllerConfig, MovingAverageBaseline, ReinforceTrainer
 from eas.spec import ActionSpace, NetSpec
 
 SPACE = ActionSpace.cpu()
 THREE_BLOCKS = NetSpec.parse("conv-16-3 pool conv-16-3 pool conv-16-3 gap")
 TWO_LAYERS = NetSpec.parse("conv-16-3 pool conv-16-3 gap")
-
-
-def test_reward_is_tan_and_monotone_and_finite_at_one() -> None:
-    assert reward(0.0) == 0.0
-    assert reward(0.5) == pytest.approx(1.0)
-    assert reward(0.9) == pytest.approx(math.tan(0.45 * math.pi))
-    values = [reward(step / 100) for step in range(101)]
-    assert all(a < b for a, b in itertools.pairwise(values))
-    assert math.isfinite(reward(1.0)) and reward(1.0) == reward(1.5) == pytest.approx(6366.2, rel=1e-3)
-    assert reward(-0.2) == 0.0
-    with pytest.raises(ValueError):
-        reward(float("nan"))
 
 
 def test_baseline_starts_at_the_batch_mean_then_decays_per_reward() -> None:
@@ -117,7 +104,9 @@ def test_learns_to_deepen_block_one() -> None:
     before = controller.block_probabilities(THREE_BLOCKS)[1].item()
     for _ in range(100):
         episodes = _batch(controller, THREE_BLOCKS, 4, num_wider=0, num_deeper=1)
-        trainer.update_episodes(episodes, [reward(0.9 if e.decisions[0].block == 1 else 0.5) for e in episodes])
+        trainer.update_episodes(
+            episodes, [math.tan((0.9 if e.decisions[0].block == 1 else 0.5) * math.pi / 2) for e in episodes]
+        )
     after = controller.block_probabilities(THREE_BLOCKS)[1].item()
     print(f"P(deepen block 1): {before:.3f} -> {after:.3f}")
     assert 0.2 < before < 0.5
@@ -130,7 +119,9 @@ def test_learns_to_widen_layer_zero() -> None:
     before = controller.wider_probabilities(TWO_LAYERS)[0].item()
     for _ in range(100):
         episodes = _batch(controller, TWO_LAYERS, 4, num_wider=1, num_deeper=0)
-        trainer.update_episodes(episodes, [reward(0.9 if 0 in e.decisions[0].layers else 0.5) for e in episodes])
+        trainer.update_episodes(
+            episodes, [math.tan((0.9 if 0 in e.decisions[0].layers else 0.5) * math.pi / 2) for e in episodes]
+        )
     after = controller.wider_probabilities(TWO_LAYERS)[0].item()
     print(f"P(widen layer 0): {before:.3f} -> {after:.3f}")
     assert 0.3 < before < 0.7

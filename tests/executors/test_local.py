@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from eas.build import build_model
 from eas.data import load_dataset
+from eas.evaluation import ChildTask
 from eas.executors import LocalExecutor
-from eas.search.actions import WIDEN, Action
-from eas.search.child import ChildTask
-from eas.spec import NetSpec
+from eas.spec import Edit, NetSpec
 from eas.train import TrainConfig
-from tests.search.conftest import toy_dataset_name  # noqa: F401 - fixture
 
 
-def test_runs_tasks_in_order_and_stops_on_request(toy_dataset_name: str) -> None:  # noqa: F811
+def test_runs_tasks_in_order_and_stops_on_request(toy_dataset_name: str) -> None:
     data = load_dataset(toy_dataset_name, validation_size=50)
     spec = NetSpec.parse("conv-4-3 gap", data.info.input_shape, data.info.num_classes)
     state = build_model(spec).state_dict()
     state_before = {key: value.clone() for key, value in state.items()}
     config = TrainConfig(epochs=1, train_subset=64, batch_size=32)
-    tasks = [ChildTask(i, spec, state, [Action(WIDEN, 0, 4 + 4 * (i + 1))], config, seed=i) for i in range(3)]
+    tasks = [ChildTask(i, spec, state, (Edit.widen(0, 4 + 4 * (i + 1)),), config, seed=i) for i in range(3)]
     results = []
     events = []
     LocalExecutor().run(
@@ -37,3 +36,23 @@ def test_runs_tasks_in_order_and_stops_on_request(toy_dataset_name: str) -> None
     assert len(stopped) == 1
     # Children inherit through copies: the parent's weights are untouched.
     assert all(torch.equal(state[key], state_before[key]) for key in state)
+
+
+def test_threads_are_set_for_children_and_restored(toy_dataset_name: str) -> None:
+    data = load_dataset(toy_dataset_name, validation_size=50)
+    spec = NetSpec.parse("conv-4-3 gap", data.info.input_shape, data.info.num_classes)
+    state = build_model(spec).state_dict()
+    task = ChildTask(0, spec, state, (Edit.widen(0, 8),), TrainConfig(epochs=1, train_subset=32), seed=0)
+    seen: list[int] = []
+    before = torch.get_num_threads()
+    LocalExecutor(threads=2).run(
+        [task],
+        data,
+        on_result=lambda result: None,
+        should_stop=lambda: False,
+        emit=lambda kind, payload: seen.append(torch.get_num_threads()) if kind == "progress" else None,
+    )
+    assert seen and set(seen) == {2}
+    assert torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="threads"):
+        LocalExecutor(threads=0)

@@ -7,11 +7,23 @@ from pathlib import Path
 
 import pytest
 
-from eas.search.store import DIVERGED, FAILED, OK, PENDING, RunLock, RunLockedError, Trial, TrialStore
+from eas.evaluation import CUT, DIVERGED, FAILED, OK, PENDING
+from eas.search.store import RunLock, RunLockedError, TrialStore
+from eas.search.trial import START_EPISODE, Trial
+from eas.spec import Edit
 
 
-def make_trial(episode: int, slot: int, arch: str = "conv-4-3 gap") -> Trial:
-    return Trial(episode, slot, arch, "{}", [["widen", 0, 8]], decisions=[{"action": "wider", "layers": [0]}], seed=7)
+def make_trial(episode: int, slot: int, arch: str = "conv-4-3 gap", parent_trial: int | None = None) -> Trial:
+    return Trial(
+        episode,
+        slot,
+        arch,
+        "{}",
+        (Edit.widen(0, 8),),
+        parent_trial=parent_trial,
+        decisions=[{"action": "wider", "layers": [0]}],
+        seed=7,
+    )
 
 
 def test_add_pending_is_idempotent_and_keeps_finished_rows(tmp_path: Path) -> None:
@@ -24,7 +36,7 @@ def test_add_pending_is_idempotent_and_keeps_finished_rows(tmp_path: Path) -> No
     assert again[0].trial_id == first.trial_id
     assert again[0].arch == "conv-4-3 gap" and again[0].status == OK and again[0].validation_accuracy == 0.75
     assert again[1].status == PENDING
-    assert again[0].actions == [["widen", 0, 8]] and again[0].decisions == [{"action": "wider", "layers": [0]}]
+    assert again[0].edits == (Edit.widen(0, 8),) and again[0].decisions == [{"action": "wider", "layers": [0]}]
     assert len(store.trials()) == 2
     store.close()
 
@@ -40,6 +52,28 @@ def test_find_evaluated_ignores_cache_hits_failures_and_pending(tmp_path: Path) 
     store.finish(trials[1])
     found = store.find_evaluated("conv-4-3 gap")
     assert found is not None and found.trial_id == trials[1].trial_id
+    assert store.count_trained() == 2
+    trials[2].status = CUT
+    store.finish(trials[2])
+    assert store.count_trained() == 2  # a cut child was not evaluated
+    store.close()
+
+
+def test_find_evaluated_is_keyed_by_parent_unless_any_parent(tmp_path: Path) -> None:
+    store = TrialStore(tmp_path / "trials.sqlite")
+    first, second = store.add_pending([make_trial(0, 0), make_trial(1, 0, parent_trial=9)])
+    for trial in (first, second):
+        trial.status, trial.validation_accuracy = OK, 0.5
+        store.finish(trial)
+    assert store.find_evaluated("conv-4-3 gap").trial_id == first.trial_id
+    assert store.find_evaluated("conv-4-3 gap", 9).trial_id == second.trial_id
+    assert store.find_evaluated("conv-4-3 gap", 3) is None
+    assert store.find_evaluated("conv-4-3 gap", 3, any_parent=True).trial_id == first.trial_id
+    # Start networks are never cache originals.
+    (start,) = store.add_pending([make_trial(START_EPISODE, 0, arch="conv-9-3 gap")])
+    start.status, start.validation_accuracy = OK, 0.5
+    store.finish(start)
+    assert store.find_evaluated("conv-9-3 gap", any_parent=True) is None
     assert store.count_trained() == 2
     store.close()
 

@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from eas.build import BATCH_NORM_EPS, build_model
-from eas.spec import LayerSpec, NetSpec
+from eas.build import build_model
+from eas.spec import BATCH_NORM_EPS, LayerSpec, NetSpec
 from eas.transforms import check_preserved, deepen
 from eas.transforms.deeper import identity_kernel, identity_kernel_std
 from tests.transforms.helpers import assert_states_equal, clone_state, logits, random_state

@@ -8,7 +8,9 @@ from typing import Any
 
 from tqdm import tqdm
 
-DEFAULT_ARCH = "conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64"
+from eas.spec import DEFAULT_ARCH
+
+__all__ = ["DEFAULT_ARCH", "EpochBar", "add_dataset_arguments", "add_training_arguments", "load_data", "parse_shape"]
 
 
 def parse_shape(text: str) -> tuple[int, int, int]:
@@ -39,17 +41,28 @@ DEFAULT_EPOCHS = 10
 
 
 def add_training_arguments(parser: argparse.ArgumentParser, epochs: int | None = DEFAULT_EPOCHS) -> None:
-    """The training recipe: epochs, learning rate, batch size, schedule, augmentation, subset, seed, device."""
+    """The training recipe: epochs, learning rate, batch size, schedule, augmentation, subset, seed, device.
+
+    The defaults are TrainConfig's own, except the epoch count: `eas train` defaults to a run of a few
+    minutes, not to the paper's 20-epoch child recipe.
+    """
+    from eas.train.config import SCHEDULES, TrainConfig  # torch is imported when the parser is built, not before
+
+    recipe = TrainConfig()
     parser.add_argument("--epochs", type=int, default=epochs, help=f"training epochs (default {DEFAULT_EPOCHS})")
-    parser.add_argument("--lr", type=float, default=0.02, help="peak learning rate (default %(default)s)")
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--weight-decay", type=float, default=1e-4)
-    parser.add_argument("--schedule", choices=("epoch", "step"), default="epoch", help="cosine decay per epoch or step")
-    parser.add_argument("--warmup-steps", type=int, default=0)
+    parser.add_argument(
+        "--lr", type=float, default=recipe.learning_rate, help="peak learning rate (default %(default)s)"
+    )
+    parser.add_argument("--batch-size", type=int, default=recipe.batch_size)
+    parser.add_argument("--weight-decay", type=float, default=recipe.weight_decay)
+    parser.add_argument(
+        "--schedule", choices=SCHEDULES, default=recipe.schedule, help="cosine decay per epoch or per step"
+    )
+    parser.add_argument("--warmup-steps", type=int, default=recipe.warmup_steps)
     parser.add_argument("--no-augment", action="store_true", help="turn off crop/flip augmentation")
     parser.add_argument("--train-subset", type=int, default=None, help="train on this many random images per run")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, mps ...")
+    parser.add_argument("--seed", type=int, default=recipe.seed)
+    parser.add_argument("--device", default=recipe.device, help="cpu, cuda, cuda:1, mps ...")
 
 
 def training_config(args: argparse.Namespace) -> Any:

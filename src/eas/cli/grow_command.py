@@ -32,24 +32,37 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--deepen", type=_pair, action=_OrderedAction, metavar="AFTER:KERNEL", help="repeatable")
     parser.add_argument("--out", required=True, help="folder for the grown checkpoint")
     parser.add_argument("--noise", type=float, default=None, help="noise scale (default: each transform's own)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the noise and of the calibration batch")
+    parser.add_argument(
+        "--calibration-size", type=int, default=256, help="training images that set inserted layers' BatchNorm"
+    )
     parser.add_argument("--dataset", default=None, help="dataset to score on (default: the checkpoint's)")
     parser.add_argument("--data-root", default=None)
     parser.set_defaults(run=run)
 
 
+def parse_edits(actions: list[tuple[str, int, int]]) -> list[Any]:
+    """The `Edit`s of the command line's --widen/--deepen options, in their order."""
+    from eas.spec import Edit
+
+    return [
+        Edit.widen(first, second) if kind == "widen" else Edit.deepen(first, second) for kind, first, second in actions
+    ]
+
+
 def run(args: argparse.Namespace) -> int:
-    """Apply the actions in command-line order, save, print logit difference and accuracies."""
+    """Apply the edits in command-line order, save, print logit difference and accuracies."""
     import torch
 
     from eas.build import build_model
     from eas.checkpoint import load_checkpoint, save_checkpoint
-    from eas.data import load_dataset, normalize
+    from eas.data import load_dataset
+    from eas.evaluation import calibration_batch
     from eas.train import evaluate
-    from eas.transforms import calibrate, check_preserved, deepen, widen
+    from eas.transforms import apply_edits, check_preserved
 
-    actions = list(getattr(args, "actions", None) or [])
-    if not actions:
+    edits = parse_edits(list(getattr(args, "actions", None) or []))
+    if not edits:
         raise ValueError("nothing to do: give at least one --widen LAYER:WIDTH or --deepen AFTER:KERNEL")
     spec, state, metrics = load_checkpoint(args.checkpoint)
     dataset = args.dataset or metrics.get("dataset", "fashion-mnist")
@@ -59,37 +72,31 @@ def run(args: argparse.Namespace) -> int:
         validation_size=metrics.get("validation_size"),
         seed=metrics.get("data_seed", 0),
     )
-    generator = torch.Generator().manual_seed(args.seed)
-    calibration = normalize(data.train.images[:256], data.info.mean, data.info.std)
-    noise = {} if args.noise is None else {"noise": args.noise}
-    new_spec, new_state = spec, state
-    inserted: list[int] = []
-    for kind, first, second in actions:
-        if kind == "widen":
-            new_spec, new_state = widen(new_spec, new_state, first, second, generator=generator, **noise)
-        else:
-            new_spec, new_state = deepen(new_spec, new_state, first, kernel_size=second, generator=generator, **noise)
-            inserted.append(new_spec.layers[first + 1].layer_id)
-        print(f"{kind} {first}:{second} -> {new_spec.to_string()}", file=sys.stderr)
-    if inserted:
-        new_state = calibrate(new_spec, new_state, inserted, calibration)
-    difference = check_preserved(spec, state, new_spec, new_state, calibration)
+    # The same calibration batch and generator the search gives a child with this seed.
+    calibration = calibration_batch(data, args.calibration_size, args.seed)
+    noise = {} if args.noise is None else {"widen_noise": args.noise, "deepen_noise": args.noise}
+    edited = apply_edits(
+        spec, state, edits, generator=torch.Generator().manual_seed(args.seed), calibration=calibration, **noise
+    )
+    for edit in edits:
+        print(edit.describe(), file=sys.stderr)
+    difference = check_preserved(spec, state, edited.spec, edited.state, calibration)
     before = evaluate(build_model(spec, state), data.validation, data.info).accuracy
-    after = evaluate(build_model(new_spec, new_state), data.validation, data.info).accuracy
+    after = evaluate(build_model(edited.spec, edited.state), data.validation, data.info).accuracy
     # Only the data settings carry over; the parent's own results describe another network.
     data_keys = ("dataset", "data_root", "validation_size", "data_seed")
     metrics = {
         **{key: metrics[key] for key in data_keys if key in metrics},
-        "arch": new_spec.to_string(),
-        "parameters": new_spec.num_params(),
-        "flops": new_spec.flops(),
+        "arch": edited.spec.to_string(),
+        "parameters": edited.spec.num_params(),
+        "flops": edited.spec.flops(),
         "grown_from": str(args.checkpoint),
-        "grow_actions": [list(action) for action in actions],
+        "grow_edits": [edit.to_json() for edit in edits],
         "parent": metrics,
     }
     metrics.update({"validation_accuracy_before": before, "validation_accuracy_after": after})
-    save_checkpoint(Path(args.out), new_spec, new_state, metrics)
-    print(f"new architecture: {new_spec.to_string()} ({new_spec.num_params():,} parameters)")
+    save_checkpoint(Path(args.out), edited.spec, edited.state, metrics)
+    print(f"new architecture: {edited.spec.to_string()} ({edited.spec.num_params():,} parameters)")
     print(f"max |logit difference| on {len(calibration)} training images: {difference:.3g}")
     print(f"validation accuracy before: {100 * before:.2f}%  after: {100 * after:.2f}%")
     return 0

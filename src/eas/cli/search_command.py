@@ -12,10 +12,12 @@ from eas.cli.search_view import SearchView
 
 def add_parser(subparsers: Any) -> None:
     """Register `eas search`."""
+    from eas.search.config import STRATEGIES
+
     parser = subparsers.add_parser("search", help="search architectures (re-run the same command to resume)")
     parser.add_argument("--run-dir", required=True, help="folder of the run (created, or resumed if it exists)")
     parser.add_argument("--preset", default="fashion-cpu", help="settings to start from (default %(default)s)")
-    parser.add_argument("--strategy", choices=("rl", "random", "hillclimb"), default=None)
+    parser.add_argument("--strategy", choices=STRATEGIES, default=None, help="default: the preset's")
     parser.add_argument("--dataset", default=None, help="fashion-mnist, cifar10, svhn, npz:PATH (default: preset's)")
     parser.add_argument("--data-root", default=None)
     parser.add_argument("--start", default=None, help="start network: token string or `eas train` checkpoint folder")
@@ -26,6 +28,18 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--max-params", type=int, default=None, help="never propose networks above this size")
     parser.add_argument("--networks-per-episode", type=int, default=None)
     parser.add_argument("--child-epochs", type=int, default=None)
+    parser.add_argument(
+        "--restart-every",
+        type=int,
+        default=None,
+        help="every N episodes, restart from the best network so far (the paper's second stage); 0: never",
+    )
+    parser.add_argument(
+        "--stage-epochs",
+        type=int,
+        default=None,
+        help="train the best network this many epochs before it starts the next stage (0: use it as it is)",
+    )
     parser.add_argument("--no-weight-reuse", action="store_true", help="train every child from scratch (baseline)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--device", default=None, help="cpu, cuda, ... for all training")
@@ -59,6 +73,10 @@ def build_config(args: argparse.Namespace) -> Any:
         overrides["weight_reuse"] = False
     if args.max_params is not None:
         overrides["action_space"] = replace(config.action_space, max_params=args.max_params)
+    if args.restart_every is not None:
+        overrides["restart_every"] = args.restart_every or None
+    if args.stage_epochs is not None:
+        overrides["stage_training"] = stage_recipe(config, args.stage_epochs)
     if args.child_epochs is not None:
         overrides["child_training"] = replace(config.child_training, epochs=args.child_epochs)
     config = replace(config, **overrides)
@@ -70,6 +88,17 @@ def build_config(args: argparse.Namespace) -> Any:
             final_training=replace(config.final_training, device=args.device),
         )
     return config
+
+
+def stage_recipe(config: Any, epochs: int) -> Any:
+    """The recipe that trains a stage's best network `epochs` epochs: the child recipe on every training
+    image (None for 0 epochs: the network starts the stage as it is)."""
+    if epochs < 0:
+        raise ValueError(f"--stage-epochs must be >= 0, got {epochs}")
+    if epochs == 0:
+        return None
+    base = config.stage_training or config.child_training
+    return replace(base, epochs=epochs, train_subset=None)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import replace
@@ -40,8 +39,6 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Train, evaluate on validation and test, save, print the accuracies."""
-    import torch
-
     from eas.build import build_model
     from eas.spec import NetSpec
 
@@ -52,56 +49,39 @@ def run(args: argparse.Namespace) -> int:
     data = load_data(args)
     spec = NetSpec.parse(args.arch or DEFAULT_ARCH, data.info.input_shape, data.info.num_classes)
     config = training_config(args)
-    torch.manual_seed(config.seed)
-    model = build_model(spec)
+    model = build_model(spec, seed=config.seed)
     origin: dict[str, Any] = {"dataset": data.info.name, "data_root": args.data_root}
     origin.update({"validation_size": args.validation_size, "data_seed": args.data_seed})
     return _train_and_report(model, spec, data, config, Path(args.out), args.full_train, origin)
 
 
 def _train_from_run(args: argparse.Namespace) -> int:
-    import torch
-
     from eas.build import build_model
-    from eas.search import SearchConfig, TrialStore
+    from eas.search import SearchRun
     from eas.search.config import load_search_data
-    from eas.search.rundir import RunDirectory
-    from eas.spec import NetSpec
 
-    directory = RunDirectory(args.from_run)
-    if not directory.config_path.is_file() or not directory.store_path.is_file():
-        raise FileNotFoundError(f"{args.from_run} is not a search run directory (no config.json / trials.sqlite)")
-    config = SearchConfig.from_dict(json.loads(directory.config_path.read_text()))
-    store = TrialStore(directory.store_path)
-    try:
-        best = store.best()
-    finally:
-        store.close()
-    if best is None:
-        raise ValueError(f"{args.from_run} has no finished trial yet; run the search first")
+    run = SearchRun(args.from_run)
+    trial, network = run.best_network()
+    config = run.config
     data = load_search_data(config)
-    kept = best.episode < 0 or (best.trial_id is not None and directory.has_network(best.trial_id))
-    if kept and not args.from_scratch:
-        spec, state, _ = directory.load_network(None if best.episode < 0 else best.trial_id)
-        model = build_model(spec, state)
-        how = "continuing from its searched weights"
-    else:
-        spec = NetSpec.from_json(best.spec_json)
-        torch.manual_seed(config.final_training.seed)
-        model = build_model(spec)
+    if args.from_scratch:
+        model = build_model(network.spec, seed=config.final_training.seed)
         how = "from scratch"
+    else:
+        model = build_model(network.spec, network.state)
+        how = "continuing from its searched weights"
     final = config.final_training
     if args.epochs is not None:
         final = replace(final, epochs=args.epochs)
     print(
-        f"final training of trial {best.trial_id} {spec.to_string()} ({how}), {final.epochs} epochs on "
+        f"final training of trial {trial.trial_id} {network.spec.to_string()} ({how}), {final.epochs} epochs on "
         "training + validation images",
         file=sys.stderr,
     )
-    out = Path(args.out) if args.out else directory.root / "final"
-    origin: dict[str, Any] = {"dataset": config.dataset, "data_root": config.data_root, "from_run": str(directory.root)}
-    origin.update({"validation_size": config.validation_size, "data_seed": config.data_seed, "trial": best.trial_id})
-    return _train_and_report(model, spec, data, final, out, True, origin)
+    out = Path(args.out) if args.out else run.directory.final_dir
+    origin: dict[str, Any] = {"dataset": config.dataset, "data_root": config.data_root, "from_run": str(run.root)}
+    origin.update({"validation_size": config.validation_size, "data_seed": config.data_seed, "trial": trial.trial_id})
+    return _train_and_report(model, network.spec, data, final, out, True, origin)
 
 
 def _train_and_report(

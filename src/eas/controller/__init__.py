@@ -10,12 +10,14 @@ from eas.controller.decisions import (
     Episode,
     WiderDecision,
     apply_decision,
+    decision_edits,
     decision_from_dict,
+    decisions_to_edits,
     replay_decisions,
 )
 from eas.controller.encoder import EncodedSpec, SpecEncoder
 from eas.controller.policy import Controller
-from eas.controller.reinforce import MovingAverageBaseline, ReinforceTrainer, UpdateStats, reward
+from eas.controller.reinforce import MovingAverageBaseline, ReinforceTrainer, UpdateStats
 from eas.controller.tokens import TokenVocabulary
 
 __all__ = [
@@ -32,7 +34,8 @@ __all__ = [
     "UpdateStats",
     "WiderDecision",
     "apply_decision",
+    "decision_edits",
     "decision_from_dict",
+    "decisions_to_edits",
     "replay_decisions",
-    "reward",
 ]

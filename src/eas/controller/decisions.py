@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from eas.spec import ActionSpace, DeepenTarget, NetSpec, insert_identity_layer, widen_layer
+from eas.spec import ActionSpace, DeepenTarget, Edit, NetSpec, edited_spec, widen_layer
 
 WIDER = "wider"
 DEEPER = "deeper"
@@ -99,20 +99,21 @@ def find_target(targets: Sequence[DeepenTarget], block: int | None, position: in
     return None
 
 
-def apply_decision(spec: NetSpec, decision: Decision, action_space: ActionSpace) -> NetSpec:
-    """The spec after `decision`; a `ValueError` if the decision is not legal on `spec`.
+def decision_edits(spec: NetSpec, decision: Decision, action_space: ActionSpace) -> list[Edit]:
+    """The edits that realise `decision` on `spec` (none for a no-op); a `ValueError` if the decision
+    is not legal on `spec`. Edits are what the search applies to weights and stores.
 
     A wider decision widens its layers one at a time in index order. `widen_mask` checks
     `max_params` for each layer alone, so a layer whose widening would push the joint result past
     `max_params` is skipped: the budget is a hard cap, and the outcome depends only on (spec, layers).
     """
     if isinstance(decision, WiderDecision):
-        return _apply_wider(spec, decision, action_space)
+        return _wider_edits(spec, decision, action_space)
     targets = action_space.deepen_targets(spec)
     if decision.is_noop:
         if targets:
             raise ValueError(f"deeper no-op recorded, but {spec.to_string()!r} has {len(targets)} deepen targets")
-        return spec
+        return []
     target = find_target(targets, decision.block, decision.position)
     if target is None or target.after != decision.after:
         raise ValueError(
@@ -122,18 +123,31 @@ def apply_decision(spec: NetSpec, decision: Decision, action_space: ActionSpace)
     expected_kernel = decision.kernel_size in target.kernels if target.kernels else decision.kernel_size is None
     if not expected_kernel:
         raise ValueError(f"deeper decision {decision.to_dict()}: kernel must be one of {target.kernels or (None,)}")
-    return insert_identity_layer(spec, target.after, decision.kernel_size or 3)
+    return [Edit.deepen(target.after, decision.kernel_size)]
+
+
+def apply_decision(spec: NetSpec, decision: Decision, action_space: ActionSpace) -> NetSpec:
+    """The spec after `decision` (see `decision_edits`)."""
+    return edited_spec(spec, decision_edits(spec, decision, action_space))
+
+
+def decisions_to_edits(start_spec: NetSpec, decisions: Sequence[Decision], action_space: ActionSpace) -> list[Edit]:
+    """The edits of a whole sampled episode, replayed from `start_spec`."""
+    edits: list[Edit] = []
+    spec = start_spec
+    for decision in decisions:
+        step = decision_edits(spec, decision, action_space)
+        spec = edited_spec(spec, step)
+        edits.extend(step)
+    return edits
 
 
 def replay_decisions(start_spec: NetSpec, decisions: Sequence[Decision], action_space: ActionSpace) -> NetSpec:
     """The spec after applying every decision in order from `start_spec`."""
-    spec = start_spec
-    for decision in decisions:
-        spec = apply_decision(spec, decision, action_space)
-    return spec
+    return edited_spec(start_spec, decisions_to_edits(start_spec, decisions, action_space))
 
 
-def _apply_wider(spec: NetSpec, decision: WiderDecision, action_space: ActionSpace) -> NetSpec:
+def _wider_edits(spec: NetSpec, decision: WiderDecision, action_space: ActionSpace) -> list[Edit]:
     mask = action_space.widen_mask(spec)
     illegal = [index for index in decision.layers if not 0 <= index < len(mask) or not mask[index]]
     if illegal or len(set(decision.layers)) != len(decision.layers):
@@ -141,6 +155,7 @@ def _apply_wider(spec: NetSpec, decision: WiderDecision, action_space: ActionSpa
             f"wider decision {list(decision.layers)} on {spec.to_string()!r}: layers {illegal} cannot widen "
             f"(allowed: {[index for index, allowed in enumerate(mask) if allowed]}; no repeats)"
         )
+    edits: list[Edit] = []
     result = spec
     for index in sorted(decision.layers):
         width = action_space.next_width(result.layers[index])
@@ -149,7 +164,8 @@ def _apply_wider(spec: NetSpec, decision: WiderDecision, action_space: ActionSpa
         if action_space.max_params is not None and widened.num_params() > action_space.max_params:
             continue
         result = widened
-    return result
+        edits.append(Edit.widen(index, width))
+    return edits
 
 
 def _check_action(data: dict[str, Any], expected: str) -> None:

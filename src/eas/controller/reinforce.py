@@ -1,4 +1,5 @@
-"""REINFORCE for the meta-controller: the EAS reward, a moving-average baseline and the update step.
+"""REINFORCE for the meta-controller: a moving-average baseline and the update step (the reward itself,
+tan(acc * pi/2), is the search's: `eas.search.reward`).
 
 `ReinforceTrainer.state_dict` holds everything a resumed search needs to continue identically:
 controller weights, Adam state, baseline and the controller's sampling generator.
@@ -17,18 +18,6 @@ from eas.controller.config import ControllerConfig
 from eas.controller.decisions import Decision, Episode
 from eas.controller.policy import Controller
 from eas.spec import NetSpec
-
-# tan(acc * pi/2) is infinite at acc = 1.0; capping accuracy at 1 - 1e-4 keeps the reward finite
-# (about 6366) while staying monotone, so a perfect child cannot blow up the update.
-MAX_REWARD_ACCURACY = 1.0 - 1e-4
-
-
-def reward(accuracy: float) -> float:
-    """EAS reward tan(acc * pi/2), with accuracy clipped to [0, 1 - 1e-4] (so it is finite and >= 0)."""
-    if math.isnan(accuracy):
-        raise ValueError("reward: accuracy is NaN")
-    clipped = min(max(float(accuracy), 0.0), MAX_REWARD_ACCURACY)
-    return math.tan(clipped * math.pi / 2)
 
 
 class MovingAverageBaseline:

@@ -90,6 +90,30 @@ def load_npz(path: str | Path) -> RawDataset:
     the `num_classes` array when present (it must exceed every label), else the largest label + 1.
     """
     file_path = Path(path).expanduser()
+    arrays = _read_arrays(file_path)
+    layout = _read_layout(arrays["layout"], file_path) if "layout" in arrays else None
+    train_images, train_labels = _read_part(arrays, "train", layout, file_path)
+    test_images, test_labels = _read_part(arrays, "test", layout, file_path)
+    if train_images.shape[1:] != test_images.shape[1:]:
+        raise DatasetError(
+            f"{file_path}: train images are C x H x W = {train_images.shape[1:]} but test images are "
+            f"{test_images.shape[1:]}; both must have the same shape"
+        )
+    largest = max(int(train_labels.max()), int(test_labels.max()))
+    num_classes = _read_num_classes(arrays, largest, file_path)
+    return RawDataset(
+        train_images=train_images,
+        train_labels=train_labels,
+        test_images=test_images,
+        test_labels=test_labels,
+        num_classes=num_classes,
+        class_names=_read_class_names(arrays, num_classes, file_path),
+        source=str(file_path),
+    )
+
+
+def _read_arrays(file_path: Path) -> dict[str, np.ndarray]:
+    """The required and optional arrays of the archive at `file_path`, after checking none is missing."""
     if not file_path.is_file():
         raise DatasetError(f"{file_path}: no such file; npz:PATH must name an existing .npz file")
     try:
@@ -116,50 +140,46 @@ def load_npz(path: str | Path) -> RawDataset:
             f"{file_path}: missing array(s) {', '.join(missing)}; expected {', '.join(REQUIRED_KEYS)} "
             f"(optional: {', '.join(OPTIONAL_KEYS)})"
         )
-    layout = _read_layout(arrays["layout"], file_path) if "layout" in arrays else None
-    parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for part in ("train", "test"):
-        images = arrays[f"x_{part}"]
-        if images.dtype != np.uint8:
-            raise DatasetError(
-                f"{file_path}: x_{part} has dtype {images.dtype}; images must be uint8 0..255 "
-                "(convert with (x * 255).round().astype(np.uint8) for 0..1 floats, or x.astype(np.uint8))"
-            )
-        images = to_nchw(images, layout, file_path, f"x_{part}")
-        if images.shape[0] == 0 or min(images.shape[1:]) < 1:
-            raise DatasetError(f"{file_path}: x_{part} is empty (shape {images.shape}); it needs at least 1 image")
-        labels = _read_labels(arrays[f"y_{part}"], images.shape[0], file_path, f"y_{part}")
-        parts[part] = (np.ascontiguousarray(images), labels)
-    if parts["train"][0].shape[1:] != parts["test"][0].shape[1:]:
+    return arrays
+
+
+def _read_part(
+    arrays: dict[str, np.ndarray], part: str, layout: str | None, file_path: Path
+) -> tuple[np.ndarray, np.ndarray]:
+    """The checked images (contiguous N x C x H x W uint8) and int64 labels of `part` ('train' or 'test')."""
+    images = arrays[f"x_{part}"]
+    if images.dtype != np.uint8:
         raise DatasetError(
-            f"{file_path}: train images are C x H x W = {parts['train'][0].shape[1:]} but test images are "
-            f"{parts['test'][0].shape[1:]}; both must have the same shape"
+            f"{file_path}: x_{part} has dtype {images.dtype}; images must be uint8 0..255 "
+            "(convert with (x * 255).round().astype(np.uint8) for 0..1 floats, or x.astype(np.uint8))"
         )
-    largest = max(int(parts["train"][1].max()), int(parts["test"][1].max()))
-    num_classes = largest + 1
-    if "num_classes" in arrays:
-        given = arrays["num_classes"]
-        if given.size != 1 or not np.issubdtype(given.dtype, np.integer) or int(given.item()) <= largest:
-            raise DatasetError(
-                f"{file_path}: num_classes must be one integer larger than every label (max label {largest}), "
-                f"got {given.tolist()}"
-            )
-        num_classes = int(given.item())
-    class_names = None
-    if "class_names" in arrays:
-        names = arrays["class_names"]
-        if names.ndim != 1 or names.shape[0] != num_classes or names.dtype.kind not in "US":
-            raise DatasetError(
-                f"{file_path}: class_names must be {num_classes} strings (one per class), got "
-                f"{names.dtype} {names.shape}"
-            )
-        class_names = tuple(str(name.decode() if isinstance(name, bytes) else name) for name in names)
-    return RawDataset(
-        train_images=parts["train"][0],
-        train_labels=parts["train"][1],
-        test_images=parts["test"][0],
-        test_labels=parts["test"][1],
-        num_classes=num_classes,
-        class_names=class_names,
-        source=str(file_path),
-    )
+    images = to_nchw(images, layout, file_path, f"x_{part}")
+    if images.shape[0] == 0 or min(images.shape[1:]) < 1:
+        raise DatasetError(f"{file_path}: x_{part} is empty (shape {images.shape}); it needs at least 1 image")
+    labels = _read_labels(arrays[f"y_{part}"], images.shape[0], file_path, f"y_{part}")
+    return np.ascontiguousarray(images), labels
+
+
+def _read_num_classes(arrays: dict[str, np.ndarray], largest: int, file_path: Path) -> int:
+    """The file's `num_classes` when given (it must exceed the `largest` label), else `largest` + 1."""
+    if "num_classes" not in arrays:
+        return largest + 1
+    given = arrays["num_classes"]
+    if given.size != 1 or not np.issubdtype(given.dtype, np.integer) or int(given.item()) <= largest:
+        raise DatasetError(
+            f"{file_path}: num_classes must be one integer larger than every label (max label {largest}), "
+            f"got {given.tolist()}"
+        )
+    return int(given.item())
+
+
+def _read_class_names(arrays: dict[str, np.ndarray], num_classes: int, file_path: Path) -> tuple[str, ...] | None:
+    """The file's `class_names` as Python strings (one per class), or None when it has none."""
+    if "class_names" not in arrays:
+        return None
+    names = arrays["class_names"]
+    if names.ndim != 1 or names.shape[0] != num_classes or names.dtype.kind not in "US":
+        raise DatasetError(
+            f"{file_path}: class_names must be {num_classes} strings (one per class), got {names.dtype} {names.shape}"
+        )
+    return tuple(str(name.decode() if isinstance(name, bytes) else name) for name in names)

@@ -1,4 +1,7 @@
-"""The executor protocol shared by the local, process-pool and cluster executors."""
+"""The executor protocol shared by the local, process-pool and cluster executors.
+
+An executor owns the threads and devices its children run on; library code below it never sets them.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from eas.data import Dataset
-from eas.search.child import ChildResult, ChildTask
+from eas.evaluation import ChildResult, ChildTask
+
+EventCallback = Callable[[str, dict[str, Any]], None]
 
 
 class Executor(Protocol):
@@ -19,6 +24,6 @@ class Executor(Protocol):
         *,
         on_result: Callable[[ChildResult], None],
         should_stop: Callable[[], bool],
-        emit: Callable[[str, dict[str, Any]], None],
+        emit: EventCallback,
     ) -> None:
         """Run `tasks` until done or until `should_stop()` says so before starting the next one."""

@@ -1,16 +1,29 @@
-"""`LocalExecutor`: children trained one after another in this process (uses all its threads)."""
+"""`LocalExecutor`: children trained one after another in this process."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+import torch
+
 from eas.data import Dataset
-from eas.search.child import ChildResult, ChildTask, evaluate_child
+from eas.evaluation import ChildResult, ChildTask, evaluate_child
+from eas.executors.base import EventCallback
 
 
 class LocalExecutor:
-    """The default executor: sequential, in-process, so no data is copied between processes."""
+    """The default executor: sequential, in-process, so no data is copied between processes.
+
+    `threads` sets torch's intra-op threads while a child trains (None: leave the process setting),
+    and restores the previous value afterwards, so the caller's own work keeps its setting.
+    """
+
+    def __init__(self, threads: int | None = None) -> None:
+        if threads is not None and threads < 1:
+            raise ValueError(f"threads must be a positive number or None, got {threads}")
+        self.threads = threads
 
     def run(
         self,
@@ -19,7 +32,7 @@ class LocalExecutor:
         *,
         on_result: Callable[[ChildResult], None],
         should_stop: Callable[[], bool],
-        emit: Callable[[str, dict[str, Any]], None],
+        emit: EventCallback,
     ) -> None:
         """Evaluate each task in order; stop before the next one once `should_stop()` is true."""
         for position, task in enumerate(tasks):
@@ -30,4 +43,18 @@ class LocalExecutor:
             def progress(event: Any, trial_id: int = task.trial_id) -> None:
                 emit("progress", {"label": f"trial {trial_id}", "progress": event})
 
-            on_result(evaluate_child(task, data, progress=progress))
+            with self._threads():
+                result = evaluate_child(task, data, progress=progress)
+            on_result(result)
+
+    @contextmanager
+    def _threads(self) -> Iterator[None]:
+        if self.threads is None:
+            yield
+            return
+        previous = torch.get_num_threads()
+        torch.set_num_threads(self.threads)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(previous)

@@ -1,8 +1,25 @@
 """The architecture search: strategies propose, executors run, the store remembers."""
 
+from eas.search.budget import Budget
 from eas.search.config import SearchConfig
 from eas.search.loop import SearchSummary, run_search
 from eas.search.presets import PRESETS, preset
-from eas.search.store import RunLockedError, Trial, TrialStore
+from eas.search.reward import reward
+from eas.search.run import Network, SearchRun
+from eas.search.store import RunLockedError, TrialStore
+from eas.search.trial import Trial
 
-__all__ = ["PRESETS", "RunLockedError", "SearchConfig", "SearchSummary", "Trial", "TrialStore", "preset", "run_search"]
+__all__ = [
+    "PRESETS",
+    "Budget",
+    "Network",
+    "RunLockedError",
+    "SearchConfig",
+    "SearchRun",
+    "SearchSummary",
+    "Trial",
+    "TrialStore",
+    "preset",
+    "reward",
+    "run_search",
+]

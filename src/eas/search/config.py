@@ -11,7 +11,7 @@ from typing import Any
 
 from eas.controller import ControllerConfig
 from eas.data import Dataset, load_dataset
-from eas.spec import ActionSpace
+from eas.spec import DEFAULT_ARCH, ActionSpace
 from eas.train import TrainConfig
 
 STRATEGIES = ("rl", "random", "hillclimb")
@@ -24,7 +24,9 @@ class SearchConfig:
     """Settings of one search. Defaults follow the paper where they are affordable.
 
     `restart_every` N: every N episodes the best network found so far (with its fine-tuned weights)
-    becomes the start network of the next episodes, the paper's second stage repeated.
+    becomes the start network of the next episodes, the paper's second stage repeated. With
+    `stage_training` that network is first trained longer with this recipe (the paper trains the best
+    network of its first stage longer before the second starts); None keeps its fine-tuned weights.
     """
 
     dataset: str = "fashion-mnist"
@@ -32,7 +34,7 @@ class SearchConfig:
     validation_size: int | float | None = None  # None: the loader default (5000, capped on small sets)
     data_seed: int = 0
     strategy: str = "rl"
-    start: str = "conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64"
+    start: str = DEFAULT_ARCH
     start_training: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=10))
     child_training: TrainConfig = field(default_factory=TrainConfig)
     final_training: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=60, learning_rate=0.05))
@@ -52,6 +54,7 @@ class SearchConfig:
     calibration_size: int = 256
     keep_best: int = 3
     restart_every: int | None = None
+    stage_training: TrainConfig | None = None
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -76,6 +79,7 @@ class SearchConfig:
         data = asdict(self)
         for name in ("start_training", "child_training", "final_training", "action_space", "controller"):
             data[name] = getattr(self, name).to_dict()
+        data["stage_training"] = None if self.stage_training is None else self.stage_training.to_dict()
         return data
 
     @classmethod
@@ -86,8 +90,8 @@ class SearchConfig:
         if unknown:
             raise ValueError(f"unknown SearchConfig fields {sorted(unknown)}")
         values = dict(data)
-        for name in ("start_training", "child_training", "final_training"):
-            if name in values:
+        for name in ("start_training", "child_training", "final_training", "stage_training"):
+            if values.get(name) is not None:
                 values[name] = TrainConfig.from_dict(values[name])
         if "action_space" in values:
             values["action_space"] = ActionSpace.from_dict(values["action_space"])

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
 from typing import Any
 
-from eas.controller import reward as reward_of_accuracy
 from eas.data import Dataset
-from eas.search.actions import Action, apply_to_spec
-from eas.search.child import ChildResult, ChildTask
+from eas.evaluation import OK, PENDING, ChildResult, ChildTask
+from eas.executors import EventCallback, Executor
+from eas.search.budget import Budget
 from eas.search.config import SearchConfig
+from eas.search.reward import trial_reward
 from eas.search.rundir import RunDirectory
-from eas.search.store import DIVERGED, OK, PENDING, Trial, TrialStore
+from eas.search.seeds import trial_seed
+from eas.search.store import TrialStore
 from eas.search.strategies.base import Proposal
+from eas.search.trial import Trial
+from eas.spec import edited_spec
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +34,9 @@ class EpisodeRunner:
         directory: RunDirectory,
         store: TrialStore,
         data: Dataset,
-        executor: Any,
-        emit: Callable[[str, dict[str, Any]], None],
-        budget: Any,
+        executor: Executor,
+        emit: EventCallback,
+        budget: Budget,
     ) -> None:
         self.config = config
         self.directory = directory
@@ -43,15 +46,11 @@ class EpisodeRunner:
         self.emit = emit
         self.budget = budget
 
-    def trial_seed(self, episode: int, slot: int) -> int:
-        """Seed of one child's transforms and training."""
-        return (self.config.seed * 1_000_003 + episode) * 1009 + slot
-
     def run(self, episode: int, proposals: list[Proposal]) -> list[Trial]:
         """Evaluate the episode's proposals; returns its trials (some still pending if a budget ran out)."""
         trials = self.store.add_pending([self._trial(episode, slot, p) for slot, p in enumerate(proposals)])
         for trial, proposal in zip(trials, proposals, strict=True):
-            expected = apply_to_spec(proposal.parent.spec, list(proposal.actions)).to_string()
+            expected = edited_spec(proposal.parent.spec, proposal.edits).to_string()
             if trial.arch != expected:
                 raise RuntimeError(
                     f"episode {episode} slot {trial.slot}: stored trial {trial.arch!r} differs from the proposal "
@@ -60,17 +59,17 @@ class EpisodeRunner:
         self.emit("episode_start", {"episode": episode, "trials": len(trials)})
         tasks: list[ChildTask] = []
         waiting: list[Trial] = []
-        scheduled: dict[str, int] = {}
+        scheduled: dict[tuple[str, int | None], int] = {}
         for trial, proposal in zip(trials, proposals, strict=True):
             if trial.finished:
                 continue
             if self._answer_from_cache(trial):
                 continue
-            if trial.arch in scheduled:
+            if (trial.arch, trial.parent_trial) in scheduled:
                 waiting.append(trial)  # a repeat inside the batch is trained once, then copied
                 continue
             assert trial.trial_id is not None
-            scheduled[trial.arch] = trial.trial_id
+            scheduled[trial.arch, trial.parent_trial] = trial.trial_id
             tasks.append(self._task(trial, proposal))
         by_id = {trial.trial_id: trial for trial in trials}
 
@@ -88,12 +87,8 @@ class EpisodeRunner:
         return self.store.trials(episode)
 
     def reward_of(self, trial: Trial) -> float | None:
-        """The REINFORCE reward of a finished trial (None for failures, which teach nothing)."""
-        if trial.status == OK and trial.validation_accuracy is not None:
-            return float(reward_of_accuracy(trial.validation_accuracy))
-        if trial.status == DIVERGED:
-            return float(reward_of_accuracy(0.0))
-        return None
+        """The reward of a finished trial (None for failures, which teach nothing)."""
+        return trial_reward(trial.status, trial.validation_accuracy)
 
     def episode_row(
         self, episode: int, trials: list[Trial], rewards: list[float | None], stats: dict[str, float]
@@ -118,17 +113,17 @@ class EpisodeRunner:
 
     # ----- internals -----------------------------------------------------------------------------
     def _trial(self, episode: int, slot: int, proposal: Proposal) -> Trial:
-        spec = apply_to_spec(proposal.parent.spec, list(proposal.actions))
+        spec = edited_spec(proposal.parent.spec, proposal.edits)
         return Trial(
             episode=episode,
             slot=slot,
             arch=spec.to_string(),
             spec_json=spec.to_json(),
-            actions=[action.to_json() for action in proposal.actions],
+            edits=proposal.edits,
             parent_arch=proposal.parent.spec.to_string(),
             parent_trial=proposal.parent.trial_id,
             decisions=proposal.decisions,
-            seed=self.trial_seed(episode, slot),
+            seed=trial_seed(self.config.seed, episode, slot),
             parameters=spec.num_params(),
             flops=spec.flops(),
         )
@@ -140,7 +135,7 @@ class EpisodeRunner:
             trial_id=trial.trial_id,
             parent_spec=proposal.parent.spec,
             parent_state=proposal.parent.state if config.weight_reuse else None,
-            actions=[Action.from_json(item) for item in trial.actions],
+            edits=trial.edits,
             train_config=config.child_training,
             seed=trial.seed,
             weight_reuse=config.weight_reuse,
@@ -151,9 +146,11 @@ class EpisodeRunner:
         )
 
     def _answer_from_cache(self, trial: Trial) -> bool:
-        # Keyed by the token string alone, as in EAS: a repeat reached from another parent (a later stage
-        # or a hill-climbing step) would inherit other weights, but is still not trained again.
-        original = self.store.find_evaluated(trial.arch)
+        # Keyed by the architecture and the parent it inherits from: a repeat reached from another
+        # parent (a later stage's start, another hill-climbing step) inherits other weights, so it is
+        # trained again (the official code keys on the architecture alone). Without weight reuse every
+        # child starts from scratch and the architecture alone decides.
+        original = self.store.find_evaluated(trial.arch, trial.parent_trial, any_parent=not self.config.weight_reuse)
         if original is None or original.trial_id == trial.trial_id:
             return False
         trial.status = original.status

@@ -8,24 +8,25 @@ on the same run directory continues where the last process stopped without retra
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from eas.data import Dataset
+from eas.executors import EventCallback, Executor, LocalExecutor
+from eas.search.budget import Budget
 from eas.search.config import SearchConfig, load_search_data
 from eas.search.episode import EpisodeRunner
+from eas.search.run import Network, best_network
 from eas.search.rundir import RunDirectory
-from eas.search.start import prepare_start, stage_start
-from eas.search.store import RunLock, Trial, TrialStore
-from eas.search.strategies import make_strategy
-from eas.search.strategies.base import Network, SearchContext
+from eas.search.stages import stage_start
+from eas.search.start import prepare_start
+from eas.search.store import RunLock, TrialStore
+from eas.search.strategies import Strategy, make_strategy
+from eas.search.strategies.base import SearchContext
+from eas.search.trial import Trial
 
 logger = logging.getLogger("eas.search")
-
-EventCallback = Callable[[str, dict[str, Any]], None]
 
 
 @dataclass
@@ -42,34 +43,17 @@ class SearchSummary:
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
-class Budget:
-    """Wall-clock, network-count and episode limits; elapsed time accumulates across resumes."""
+@dataclass
+class _Session:
+    """What one process's search works with."""
 
-    def __init__(self, config: SearchConfig, store: TrialStore) -> None:
-        self.config = config
-        self.store = store
-        self.previous = float(store.get_meta("elapsed_seconds", 0.0))
-        self.session_start = time.perf_counter()
-
-    def elapsed(self) -> float:
-        """Seconds spent on this run so far, earlier processes included."""
-        return self.previous + time.perf_counter() - self.session_start
-
-    def save(self) -> None:
-        """Persist the elapsed time."""
-        self.store.set_meta("elapsed_seconds", self.elapsed())
-
-    def exhausted(self, episodes_completed: int | None) -> str | None:
-        """Why the search must stop now, or None (`episodes_completed` None: inside an episode, where
-        only the time and network budgets apply)."""
-        config = self.config
-        if config.time_budget is not None and self.elapsed() >= config.time_budget:
-            return f"time budget of {config.time_budget:.0f} s reached"
-        if config.max_networks is not None and self.store.count_trained() >= config.max_networks:
-            return f"{config.max_networks} networks trained"
-        if config.episodes is not None and episodes_completed is not None and episodes_completed >= config.episodes:
-            return f"{config.episodes} episodes done"
-        return None
+    config: SearchConfig
+    directory: RunDirectory
+    store: TrialStore
+    budget: Budget
+    data: Dataset
+    executor: Executor
+    emit: EventCallback
 
 
 def run_search(
@@ -77,7 +61,7 @@ def run_search(
     run_dir: str | Path,
     *,
     data: Dataset | None = None,
-    executor: Any = None,
+    executor: Executor | None = None,
     on_event: EventCallback | None = None,
 ) -> SearchSummary:
     """Run (or resume) a search in `run_dir` until a budget is reached; returns a summary.
@@ -93,7 +77,16 @@ def run_search(
         store = TrialStore(directory.store_path)
         budget = Budget(config, store)
         try:
-            return _search(config, directory, store, budget, data, executor, emit)
+            session = _Session(
+                config,
+                directory,
+                store,
+                budget,
+                load_search_data(config) if data is None else data,
+                LocalExecutor() if executor is None else executor,
+                emit,
+            )
+            return _search(session)
         finally:
             budget.save()
             store.close()
@@ -101,57 +94,31 @@ def run_search(
             handler.close()
 
 
-def _search(
-    config: SearchConfig,
-    directory: RunDirectory,
-    store: TrialStore,
-    budget: Budget,
-    data: Dataset | None,
-    executor: Any,
-    emit: EventCallback,
-) -> SearchSummary:
-    if data is None:
-        data = load_search_data(config)
-    if executor is None:
-        from eas.executors import LocalExecutor
-
-        executor = LocalExecutor()
-    start = prepare_start(config, directory, store, data, emit)
+def _search(session: _Session) -> SearchSummary:
+    config, directory, store, budget = session.config, session.directory, session.store, session.budget
+    start = prepare_start(config, directory, store, session.data, session.emit)
     strategy = make_strategy(config)
     episodes_completed, strategy_state = directory.load_progress()
     strategy.load_state_dict(strategy_state)
     logger.info("search %s: strategy %s, %d episodes already done", directory.root, strategy.name, episodes_completed)
 
-    def best_network() -> Network:
-        best = store.best()
-        if best is None or best.trial_id is None or best.episode < 0 or not directory.has_network(best.trial_id):
-            return start
-        spec, state, _ = directory.load_network(best.trial_id)
-        return Network(spec, state, best.trial_id, best.validation_accuracy)
+    def best_so_far() -> Network:
+        return best_network(directory, store) or start
 
-    context = SearchContext(config, start, best_network)
-    runner = EpisodeRunner(config, directory, store, data, executor, emit, budget)
+    context = SearchContext(config, start, best_so_far)
+    runner = EpisodeRunner(config, directory, store, session.data, session.executor, session.emit, budget)
     history: list[dict[str, Any]] = []
     stopped = budget.exhausted(episodes_completed)
     while stopped is None:
-        episode = episodes_completed
-        context.start = stage_start(config, directory, store, start, episode, emit)
-        proposals = strategy.propose(episode, context)
-        trials = runner.run(episode, proposals)
-        if not all(trial.finished for trial in trials):
+        context.start = stage_start(config, directory, store, session.data, start, episodes_completed, session.emit)
+        row = _run_episode(session, strategy, context, runner, episodes_completed)
+        if row is None:
             stopped = budget.exhausted(episodes_completed) or "stopped part-way through an episode"
             break
-        rewards = [runner.reward_of(trial) for trial in trials]
-        stats = strategy.observe(episode, trials, rewards)
-        episodes_completed = episode + 1
-        directory.save_progress(episodes_completed, strategy.state_dict())
-        budget.save()
-        row = runner.episode_row(episode, trials, rewards, stats)
+        episodes_completed += 1
         history.append(row)
-        logger.info("episode %d: %s", episode, row)
-        emit("episode_end", row)
         stopped = budget.exhausted(episodes_completed)
-    emit("stopped", {"reason": stopped})
+    session.emit("stopped", {"reason": stopped})
     return SearchSummary(
         run_dir=directory.root,
         best=store.best(),
@@ -162,6 +129,24 @@ def _search(
         stopped_because=stopped,
         history=history,
     )
+
+
+def _run_episode(
+    session: _Session, strategy: Strategy, context: SearchContext, runner: EpisodeRunner, episode: int
+) -> dict[str, Any] | None:
+    """Propose, evaluate and learn from one episode; None when a budget stopped it part-way."""
+    proposals = strategy.propose(episode, context)
+    trials = runner.run(episode, proposals)
+    if not all(trial.finished for trial in trials):
+        return None
+    rewards = [runner.reward_of(trial) for trial in trials]
+    stats = strategy.observe(episode, trials, rewards)
+    session.directory.save_progress(episode + 1, strategy.state_dict())
+    session.budget.save()
+    row = runner.episode_row(episode, trials, rewards, stats)
+    logger.info("episode %d: %s", episode, row)
+    session.emit("episode_end", row)
+    return row
 
 
 def _attach_log(path: Path) -> logging.Handler:
@@ -175,4 +160,4 @@ def _attach_log(path: Path) -> logging.Handler:
     return handler
 
 
-__all__ = ["Budget", "SearchSummary", "run_search"]
+__all__ = ["SearchSummary", "run_search"]

@@ -6,6 +6,7 @@ run_dir/checkpoint.pt       strategy state + episodes completed (atomic replace)
 run_dir/start/              the trained start network (checkpoint folder)
 run_dir/networks/trial-N/   weights of the best networks (checkpoint folders)
 run_dir/stages/stage-N/     start network of stage N when the search restarts from its best
+run_dir/final/              the best network trained on training + validation images, with its test accuracy
 run_dir/search.log          human-readable log
 """
 
@@ -19,8 +20,9 @@ from typing import Any
 
 import torch
 
-from eas.checkpoint import atomic_write_text, load_checkpoint, save_checkpoint
+from eas.checkpoint import atomic_write_text, has_checkpoint, load_checkpoint, save_checkpoint
 from eas.search.config import SearchConfig
+from eas.search.trial import START_EPISODE, Trial
 from eas.spec import NetSpec
 
 
@@ -35,6 +37,11 @@ class RunDirectory:
         self.start_dir = self.root / "start"
         self.networks_dir = self.root / "networks"
         self.log_path = self.root / "search.log"
+        self.final_dir = self.root / "final"
+
+    def exists(self) -> bool:
+        """True when the folder holds a search run (its config and trial store)."""
+        return self.config_path.is_file() and self.store_path.is_file()
 
     def resolve_config(self, config: SearchConfig) -> SearchConfig:
         """The config to run with: the stored one (with the new budgets) when resuming, else `config`.
@@ -74,19 +81,26 @@ class RunDirectory:
         """Checkpoint folder of a kept network."""
         return self.networks_dir / f"trial-{trial_id}"
 
+    def trial_dir(self, trial: Trial) -> Path:
+        """Where the weights of a trial live when kept: start/, stages/stage-N/ or networks/trial-N/."""
+        if trial.episode == START_EPISODE:
+            return self.start_dir if trial.slot == 0 else self.stage_dir(trial.slot)
+        assert trial.trial_id is not None
+        return self.network_dir(trial.trial_id)
+
     def save_network(
         self, trial_id: int, spec: NetSpec, state: dict[str, torch.Tensor], metrics: dict[str, Any]
     ) -> Path:
-        """Keep a network's weights."""
+        """Keep a child network's weights."""
         return save_checkpoint(self.network_dir(trial_id), spec, state, metrics)
 
-    def load_network(self, trial_id: int | None) -> tuple[NetSpec, dict[str, torch.Tensor], dict[str, Any]]:
-        """Weights of a kept network (None: the start network)."""
-        return load_checkpoint(self.start_dir if trial_id is None else self.network_dir(trial_id))
+    def load_start(self) -> tuple[NetSpec, dict[str, torch.Tensor], dict[str, Any]]:
+        """The start network's checkpoint."""
+        return load_checkpoint(self.start_dir)
 
-    def has_network(self, trial_id: int) -> bool:
+    def has_weights(self, trial: Trial) -> bool:
         """True when the weights of that trial are kept."""
-        return (self.network_dir(trial_id) / "weights.safetensors").is_file()
+        return has_checkpoint(self.trial_dir(trial))
 
     def prune_networks(self, keep: set[int]) -> None:
         """Delete kept networks whose trial ids are not in `keep`."""

@@ -16,16 +16,16 @@ import torch
 from eas.build import build_model
 from eas.checkpoint import load_checkpoint, save_checkpoint
 from eas.data import Dataset
+from eas.evaluation.status import OK
 from eas.search.config import SearchConfig
+from eas.search.run import Network, load_network
 from eas.search.rundir import RunDirectory
-from eas.search.store import OK, Trial, TrialStore
-from eas.search.strategies.base import Network
+from eas.search.store import TrialStore
+from eas.search.trial import START_EPISODE, Trial
 from eas.spec import NetSpec
 from eas.train import evaluate, fit
 
 logger = logging.getLogger(__name__)
-
-START_EPISODE = -1
 
 
 def prepare_start(
@@ -37,9 +37,8 @@ def prepare_start(
 ) -> Network:
     """Load the run's start network, training or importing it on the first run."""
     existing = _stored_start(store)
-    if existing is not None and (directory.start_dir / "weights.safetensors").is_file():
-        spec, state, _ = directory.load_network(None)
-        return Network(spec, state, None, existing.validation_accuracy)
+    if existing is not None and directory.has_weights(existing):
+        return load_network(directory, existing)
     if Path(config.start).is_dir():
         spec, state, _ = load_checkpoint(config.start)
         _check_fits(spec, data, config.start)
@@ -49,9 +48,8 @@ def prepare_start(
     else:
         spec = NetSpec.parse(config.start, data.info.input_shape, data.info.num_classes)
         emit("start_training", {"arch": spec.to_string(), "epochs": config.start_training.epochs})
-        torch.manual_seed(config.start_training.seed)
-        model = build_model(spec)
-        result = fit(model, data, config.start_training, progress=_progress_of(emit))
+        model = build_model(spec, seed=config.start_training.seed)
+        result = fit(model, data, config.start_training, progress=progress_of(emit, "start"))
         if result.diverged:
             raise ValueError(f"the start network {spec.to_string()!r} diverged: {result.message}")
         origin = f"trained {config.start_training.epochs} epochs"
@@ -61,16 +59,37 @@ def prepare_start(
     state = {key: value.detach().cpu() for key, value in model.state_dict().items()}
     directory.start_dir.mkdir(parents=True, exist_ok=True)
     save_checkpoint(directory.start_dir, spec, state, {"validation_accuracy": accuracy, "origin": origin})
-    trial = Trial(
-        START_EPISODE, 0, spec.to_string(), spec.to_json(), [], parameters=spec.num_params(), flops=spec.flops()
-    )
-    (stored,) = store.add_pending([trial])
-    stored.status, stored.validation_accuracy, stored.train_seconds = OK, accuracy, seconds
-    stored.message = origin
-    store.finish(stored)
+    record_start_network(store, 0, spec, accuracy, seconds, origin)
     logger.info("start network %s (%s): validation accuracy %.4f", spec.to_string(), origin, accuracy)
     emit("start_ready", {"arch": spec.to_string(), "validation_accuracy": accuracy, "origin": origin})
     return Network(spec, state, None, accuracy)
+
+
+def record_start_network(
+    store: TrialStore,
+    slot: int,
+    spec: NetSpec,
+    accuracy: float,
+    seconds: float,
+    message: str,
+    parent_trial: int | None = None,
+) -> Trial:
+    """Store a network the search trained itself (the start network, slot 0, or a stage start, slot =
+    stage) as a finished trial of episode -1, so the trial table shows it and a resume skips it."""
+    proposed = Trial(
+        START_EPISODE,
+        slot,
+        spec.to_string(),
+        spec.to_json(),
+        parent_trial=parent_trial,
+        parameters=spec.num_params(),
+        flops=spec.flops(),
+    )
+    (stored,) = store.add_pending([proposed])
+    stored.status, stored.validation_accuracy, stored.train_seconds = OK, accuracy, seconds
+    stored.message = message
+    store.finish(stored)
+    return stored
 
 
 def _stored_start(store: TrialStore) -> Trial | None:
@@ -87,37 +106,10 @@ def _check_fits(spec: NetSpec, data: Dataset, source: str) -> None:
         )
 
 
-def _progress_of(emit: Callable[[str, dict[str, Any]], None]) -> Callable[[Any], None]:
+def progress_of(emit: Callable[[str, dict[str, Any]], None], label: str) -> Callable[[Any], None]:
+    """A `fit` progress callback that forwards each step as a "progress" event labelled `label`."""
+
     def progress(event: Any) -> None:
-        emit("progress", {"label": "start", "progress": event})
+        emit("progress", {"label": label, "progress": event})
 
     return progress
-
-
-def stage_start(
-    config: SearchConfig,
-    directory: RunDirectory,
-    store: TrialStore,
-    start: Network,
-    episode: int,
-    emit: Callable[[str, dict[str, Any]], None],
-) -> Network:
-    """The start network of `episode`: the original one, or with `restart_every` the best network found
-    before the episode's stage began. The choice is stored (a copy of the weights in `stages/`), so a
-    resumed run restarts from the same network."""
-    if config.restart_every is None or episode < config.restart_every:
-        return start
-    stage = episode // config.restart_every
-    folder = directory.stage_dir(stage)
-    if not (folder / "weights.safetensors").is_file():
-        best = store.best()
-        if best is None or best.trial_id is None or best.episode < 0 or not directory.has_network(best.trial_id):
-            spec, state, accuracy, trial_id = start.spec, start.state, start.validation_accuracy, start.trial_id
-        else:
-            spec, state, _ = directory.load_network(best.trial_id)
-            accuracy, trial_id = best.validation_accuracy, best.trial_id
-        save_checkpoint(folder, spec, state, {"validation_accuracy": accuracy, "trial_id": trial_id, "stage": stage})
-        logger.info("stage %d starts from trial %s %s (%.4f)", stage, trial_id, spec.to_string(), accuracy or 0.0)
-        emit("stage_start", {"stage": stage, "trial_id": trial_id, "arch": spec.to_string(), "accuracy": accuracy})
-    spec, state, metrics = load_checkpoint(folder)
-    return Network(spec, state, metrics.get("trial_id"), metrics.get("validation_accuracy"))

@@ -11,79 +11,51 @@ import json
 import os
 import sqlite3
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PENDING = "pending"
-OK = "ok"
-DIVERGED = "diverged"
-FAILED = "failed"
-STATUSES = (PENDING, OK, DIVERGED, FAILED)
+from eas.evaluation.status import CUT, DIVERGED, OK, PENDING
+from eas.search.trial import START_EPISODE, Trial
+from eas.spec import Edit
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS trials (
-    trial_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    episode INTEGER NOT NULL,
-    slot INTEGER NOT NULL,
-    arch TEXT NOT NULL,
-    spec_json TEXT NOT NULL,
-    parent_arch TEXT,
-    parent_trial INTEGER,
-    actions_json TEXT NOT NULL,
-    decisions_json TEXT,
-    status TEXT NOT NULL,
-    cached_from INTEGER,
-    accuracy_before REAL,
-    validation_accuracy REAL,
-    reward REAL,
-    parameters INTEGER,
-    flops INTEGER,
-    train_seconds REAL,
-    seed INTEGER,
-    message TEXT,
-    created REAL NOT NULL,
-    finished REAL,
-    UNIQUE (episode, slot)
-);
-CREATE INDEX IF NOT EXISTS trials_by_arch ON trials (arch, status);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+# Every trial column once: (Trial field, column, SQL type). Edits and decisions are stored as JSON.
+_COLUMNS = (
+    ("episode", "episode", "INTEGER NOT NULL"),
+    ("slot", "slot", "INTEGER NOT NULL"),
+    ("arch", "arch", "TEXT NOT NULL"),
+    ("spec_json", "spec_json", "TEXT NOT NULL"),
+    ("parent_arch", "parent_arch", "TEXT"),
+    ("parent_trial", "parent_trial", "INTEGER"),
+    ("edits", "actions_json", "TEXT NOT NULL"),
+    ("decisions", "decisions_json", "TEXT"),
+    ("status", "status", "TEXT NOT NULL"),
+    ("cached_from", "cached_from", "INTEGER"),
+    ("accuracy_before", "accuracy_before", "REAL"),
+    ("validation_accuracy", "validation_accuracy", "REAL"),
+    ("reward", "reward", "REAL"),
+    ("parameters", "parameters", "INTEGER"),
+    ("flops", "flops", "INTEGER"),
+    ("train_seconds", "train_seconds", "REAL"),
+    ("seed", "seed", "INTEGER"),
+    ("message", "message", "TEXT"),
+)
+_COLUMN_OF = {name: column for name, column, _ in _COLUMNS}
+# What a proposal knows when it is stored, and what its evaluation adds.
+_PROPOSED: tuple[str, ...] = ("episode", "slot", "arch", "spec_json", "parent_arch", "parent_trial", "edits")
+_PROPOSED += ("decisions", "status", "seed", "parameters", "flops")
+_OUTCOME = ("status", "cached_from", "accuracy_before", "validation_accuracy", "reward", "train_seconds", "message")
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS trials (trial_id INTEGER PRIMARY KEY AUTOINCREMENT, "
+    + ", ".join(f"{column} {kind}" for _, column, kind in _COLUMNS)
+    + ", created REAL NOT NULL, finished REAL, UNIQUE (episode, slot));\n"
+    "CREATE INDEX IF NOT EXISTS trials_by_arch ON trials (arch, status);\n"
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+)
 
 
 class RunLockedError(RuntimeError):
     """Another process holds this run directory."""
-
-
-@dataclass
-class Trial:
-    """One sampled network: where it came from, how it was changed, and how it scored."""
-
-    episode: int
-    slot: int
-    arch: str
-    spec_json: str
-    actions: list[Any]
-    status: str = PENDING
-    parent_arch: str | None = None
-    parent_trial: int | None = None
-    decisions: Any = None
-    cached_from: int | None = None
-    accuracy_before: float | None = None
-    validation_accuracy: float | None = None
-    reward: float | None = None
-    parameters: int | None = None
-    flops: int | None = None
-    train_seconds: float | None = None
-    seed: int | None = None
-    message: str | None = None
-    trial_id: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def finished(self) -> bool:
-        """True once the trial has a final status."""
-        return self.status != PENDING
 
 
 class RunLock:
@@ -165,26 +137,13 @@ class TrialStore:
         now = time.time()
         self.connection.execute("BEGIN IMMEDIATE")
         try:
+            columns = ", ".join(_COLUMN_OF[name] for name in _PROPOSED)
+            marks = ", ".join("?" for _ in _PROPOSED)
             for trial in trials:
+                values = [_value(trial, name) for name in _PROPOSED]
+                values[_PROPOSED.index("status")] = PENDING
                 self.connection.execute(
-                    "INSERT OR IGNORE INTO trials (episode, slot, arch, spec_json, parent_arch, parent_trial, "
-                    "actions_json, decisions_json, status, seed, parameters, flops, created) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        trial.episode,
-                        trial.slot,
-                        trial.arch,
-                        trial.spec_json,
-                        trial.parent_arch,
-                        trial.parent_trial,
-                        json.dumps(trial.actions),
-                        None if trial.decisions is None else json.dumps(trial.decisions),
-                        PENDING,
-                        trial.seed,
-                        trial.parameters,
-                        trial.flops,
-                        now,
-                    ),
+                    f"INSERT OR IGNORE INTO trials ({columns}, created) VALUES ({marks}, ?)", (*values, now)
                 )
             self.connection.execute("COMMIT")
         except BaseException:
@@ -196,21 +155,12 @@ class TrialStore:
         """Record a trial's outcome."""
         if trial.trial_id is None:
             raise ValueError("finish() needs a stored trial (trial_id is None)")
+        assignments = ", ".join(f"{_COLUMN_OF[name]} = ?" for name in _OUTCOME)
+        values = [_value(trial, name) for name in _OUTCOME]
         with self.connection:
             self.connection.execute(
-                "UPDATE trials SET status = ?, cached_from = ?, accuracy_before = ?, validation_accuracy = ?, "
-                "reward = ?, train_seconds = ?, message = ?, finished = ? WHERE trial_id = ?",
-                (
-                    trial.status,
-                    trial.cached_from,
-                    trial.accuracy_before,
-                    trial.validation_accuracy,
-                    trial.reward,
-                    trial.train_seconds,
-                    trial.message,
-                    time.time(),
-                    trial.trial_id,
-                ),
+                f"UPDATE trials SET {assignments}, finished = ? WHERE trial_id = ?",
+                (*values, time.time(), trial.trial_id),
             )
 
     def get(self, episode: int, slot: int) -> Trial:
@@ -230,13 +180,15 @@ class TrialStore:
             ).fetchall()
         return [_trial_from_row(row) for row in rows]
 
-    def find_evaluated(self, arch: str) -> Trial | None:
-        """The first trial that trained `arch` itself (not a cache hit) and finished without error."""
-        row = self.connection.execute(
-            "SELECT * FROM trials WHERE arch = ? AND status IN (?, ?) AND cached_from IS NULL "
-            "ORDER BY trial_id LIMIT 1",
-            (arch, OK, DIVERGED),
-        ).fetchone()
+    def find_evaluated(self, arch: str, parent_trial: int | None = None, *, any_parent: bool = False) -> Trial | None:
+        """The first child that trained `arch` itself (not a cache hit) and finished without error, from
+        the parent trial `parent_trial` (None: the run's start network) unless `any_parent`."""
+        query = "SELECT * FROM trials WHERE arch = ? AND status IN (?, ?) AND cached_from IS NULL AND episode != ?"
+        values: list[Any] = [arch, OK, DIVERGED, START_EPISODE]
+        if not any_parent:
+            query += " AND parent_trial IS ?"
+            values.append(parent_trial)
+        row = self.connection.execute(query + " ORDER BY trial_id LIMIT 1", values).fetchone()
         return None if row is None else _trial_from_row(row)
 
     def best(self) -> Trial | None:
@@ -249,32 +201,25 @@ class TrialStore:
         return None if row is None else _trial_from_row(row)
 
     def count_trained(self) -> int:
-        """Children actually trained (the start network, cache hits and pending trials excluded)."""
+        """Children actually evaluated (start networks, cache hits, pending and cut trials excluded)."""
         row = self.connection.execute(
-            "SELECT COUNT(*) AS n FROM trials WHERE episode >= 0 AND status != ? AND cached_from IS NULL", (PENDING,)
+            "SELECT COUNT(*) AS n FROM trials WHERE episode != ? AND status NOT IN (?, ?) AND cached_from IS NULL",
+            (START_EPISODE, PENDING, CUT),
         ).fetchone()
         return int(row["n"])
 
 
+def _value(trial: Trial, name: str) -> Any:
+    value = getattr(trial, name)
+    if name == "edits":
+        return json.dumps([edit.to_json() for edit in value])
+    if name == "decisions":
+        return None if value is None else json.dumps(value)
+    return value
+
+
 def _trial_from_row(row: sqlite3.Row) -> Trial:
-    return Trial(
-        trial_id=row["trial_id"],
-        episode=row["episode"],
-        slot=row["slot"],
-        arch=row["arch"],
-        spec_json=row["spec_json"],
-        parent_arch=row["parent_arch"],
-        parent_trial=row["parent_trial"],
-        actions=json.loads(row["actions_json"]),
-        decisions=None if row["decisions_json"] is None else json.loads(row["decisions_json"]),
-        status=row["status"],
-        cached_from=row["cached_from"],
-        accuracy_before=row["accuracy_before"],
-        validation_accuracy=row["validation_accuracy"],
-        reward=row["reward"],
-        parameters=row["parameters"],
-        flops=row["flops"],
-        train_seconds=row["train_seconds"],
-        seed=row["seed"],
-        message=row["message"],
-    )
+    values = {name: row[column] for name, column, _ in _COLUMNS}
+    values["edits"] = tuple(Edit.from_json(item) for item in json.loads(values["edits"]))
+    values["decisions"] = None if values["decisions"] is None else json.loads(values["decisions"])
+    return Trial(trial_id=row["trial_id"], **values)

@@ -1,13 +1,85 @@
-"""Architecture-only edits: the spec side of the wider and deeper actions.
+"""Edits: the one description of a wider or deeper step, and their effect on the architecture.
 
-The controller re-encodes a network after every action without touching weights, and the
-weight transforms build their new spec with these same functions, so the two never disagree.
+`Edit` is what the controller and the random samplers emit, what the store records for each trial
+and what `eas grow` applies. `edited_spec` gives the architecture an edit list leads to without
+touching weights; `eas.transforms.apply_edits` applies the same list to spec and weights.
 """
 
 from __future__ import annotations
 
-from eas.spec.layers import CONV, FC, LayerSpec
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from eas.spec.layers import CONV, FC, KERNEL_SIZES, LayerSpec
 from eas.spec.network import NetSpec
+
+WIDEN = "widen"
+DEEPEN = "deepen"
+EDIT_KINDS = (WIDEN, DEEPEN)
+# The kernel of an inserted conv when nobody chose one (`eas grow --deepen 2` style calls).
+DEFAULT_KERNEL = 3
+# The value a deeper edit records when it inserts an fc layer, which has no kernel.
+NO_KERNEL = 0
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Widen layer `index` to `value` units, or insert a layer after layer `index` with kernel
+    `value` (`NO_KERNEL` when the new layer is an fc layer)."""
+
+    kind: str
+    index: int
+    value: int
+
+    def __post_init__(self) -> None:
+        if self.kind not in EDIT_KINDS:
+            raise ValueError(f"edit kind must be one of {EDIT_KINDS}, got {self.kind!r}")
+        for name in ("index", "value"):
+            number = getattr(self, name)
+            if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+                raise ValueError(f"{self.kind} edit: {name} must be a non-negative integer, got {number!r}")
+
+    @classmethod
+    def widen(cls, index: int, width: int) -> Edit:
+        """Widen layer `index` to `width` units."""
+        return cls(WIDEN, index, width)
+
+    @classmethod
+    def deepen(cls, after: int, kernel_size: int | None = DEFAULT_KERNEL) -> Edit:
+        """Insert a layer after layer `after` (`kernel_size` None or 0 for an fc layer)."""
+        return cls(DEEPEN, after, NO_KERNEL if kernel_size is None else kernel_size)
+
+    def to_json(self) -> list[object]:
+        """[kind, index, value], the form the trial store keeps."""
+        return [self.kind, self.index, self.value]
+
+    @classmethod
+    def from_json(cls, data: object) -> Edit:
+        """Inverse of `to_json`; anything else is a `ValueError` that shows what was given."""
+        if not isinstance(data, list | tuple) or len(data) != 3:
+            raise ValueError(f"an edit is [kind, index, value], got {data!r}")
+        kind, index, value = data
+        if not isinstance(index, int) or not isinstance(value, int):
+            raise ValueError(f"an edit's index and value must be integers, got {data!r}")
+        return cls(str(kind), index, value)
+
+    def describe(self) -> str:
+        """`widen 0:32` or `deepen 2:3`, as `eas grow` spells its options."""
+        return f"{self.kind} {self.index}:{self.value}"
+
+
+def apply_edit(spec: NetSpec, edit: Edit) -> NetSpec:
+    """The architecture after one edit; a `ValueError` when the edit is not legal on `spec`."""
+    if edit.kind == WIDEN:
+        return widen_layer(spec, edit.index, edit.value)
+    return insert_identity_layer(spec, edit.index, edit.value)
+
+
+def edited_spec(spec: NetSpec, edits: Iterable[Edit]) -> NetSpec:
+    """The architecture after every edit in order (no weights involved)."""
+    for edit in edits:
+        spec = apply_edit(spec, edit)
+    return spec
 
 
 def widen_layer(spec: NetSpec, index: int, width: int) -> NetSpec:
@@ -23,14 +95,15 @@ def widen_layer(spec: NetSpec, index: int, width: int) -> NetSpec:
     return spec.replace_layers(tuple(layers))
 
 
-def insert_identity_layer(spec: NetSpec, after: int, kernel_size: int = 3) -> NetSpec:
+def insert_identity_layer(spec: NetSpec, after: int, kernel_size: int = DEFAULT_KERNEL) -> NetSpec:
     """`spec` with a new layer as wide as layer `after` inserted right after it (conv: with
-    `kernel_size`; fc: kernel ignored). The new layer gets a fresh id."""
+    `kernel_size`; fc: the kernel is ignored). The new layer gets a fresh id."""
     layer = _weighted_layer(spec, after, "deepen")
     if layer.kind == CONV:
-        if kernel_size % 2 == 0 or kernel_size not in (1, 3, 5):
+        if isinstance(kernel_size, bool) or not isinstance(kernel_size, int) or kernel_size not in KERNEL_SIZES:
             raise ValueError(
-                f"deepen: kernel_size must be 1, 3 or 5 (odd, so the identity tap is centred), got {kernel_size}"
+                f"deepen: kernel_size must be one of {KERNEL_SIZES} (odd, so the identity tap is centred), "
+                f"got {kernel_size!r}"
             )
         new = LayerSpec(CONV, layer.width, kernel_size, spec.next_layer_id())
     else:

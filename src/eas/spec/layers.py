@@ -19,6 +19,9 @@ POOL_KINDS = (MAX_POOL, AVG_POOL, GLOBAL_POOL)
 WEIGHTED_KINDS = (CONV, FC)
 ALL_KINDS = (CONV, FC, MAX_POOL, AVG_POOL, GLOBAL_POOL)
 KERNEL_SIZES = (1, 3, 5)
+# BatchNorm epsilon of every layer: the builder uses it, and the transforms need it to make an
+# inserted BatchNorm an exact identity, so it is part of what a spec means.
+BATCH_NORM_EPS = 1e-5
 
 TOKEN_HELP = "allowed tokens: conv-<filters>-<kernel> (kernel 1, 3 or 5), pool, avgpool, gap, fc-<units>"
 

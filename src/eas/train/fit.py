@@ -16,7 +16,7 @@ from torch import nn
 
 from eas.data import Dataset, Split
 from eas.train.config import TrainConfig, TrainResult
-from eas.train.loop import batch_count, evaluate, train_one_epoch
+from eas.train.loop import EvalStats, batch_count, evaluate, train_one_epoch
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,23 @@ def training_subset(split: Split, size: int | None, generator: torch.Generator) 
     return Split(split.images[indices], split.labels[indices])
 
 
+@dataclass(frozen=True)
+class _TrainingRun:
+    """The fixed pieces of one `fit` call, bundled so the helpers below take one argument."""
+
+    model: nn.Module
+    data: Dataset
+    config: TrainConfig
+    train_split: Split
+    validation: Split
+    optimizer: torch.optim.SGD
+    generator: torch.Generator
+    device: torch.device
+    memory_format: torch.memory_format
+    steps_per_epoch: int
+    progress: ProgressCallback | None
+
+
 def fit(
     model: nn.Module,
     data: Dataset,
@@ -76,66 +93,107 @@ def fit(
     Same seed and config give the same result on CPU. A non-finite loss ends training with
     status "diverged" instead of an exception.
     """
+    run = _start_run(model, data, config, progress, validation)
+    result = TrainResult()
+    started = time.perf_counter()
+    for epoch in range(config.epochs):
+        if not _run_epoch(run, epoch, result):
+            break
+    result.seconds = time.perf_counter() - started
+    if not result.diverged and len(run.validation) > 0:
+        _record_final_scores(run, result)
+    return result
+
+
+def _start_run(
+    model: nn.Module,
+    data: Dataset,
+    config: TrainConfig,
+    progress: ProgressCallback | None,
+    validation: Split | None,
+) -> _TrainingRun:
+    """Move `model` to the configured device and layout and draw the training subset.
+
+    The subset is drawn from the same generator that later shuffles the batches, first, so that a
+    seed keeps giving the same subset and the same batch order.
+    """
     device = torch.device(config.device)
     memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
     model.to(device)
     model.to(memory_format=memory_format)  # type: ignore[call-overload]  # supported, missing from the stubs
     generator = torch.Generator().manual_seed(config.seed)
     train_split = training_subset(data.train, config.train_subset, generator)
-    validation = data.validation if validation is None else validation
-    optimizer = make_optimizer(model, config)
-    steps_per_epoch = max(batch_count(len(train_split), config.batch_size), 1)
-    result = TrainResult()
-    started = time.perf_counter()
-    for epoch in range(config.epochs):
+    return _TrainingRun(
+        model=model,
+        data=data,
+        config=config,
+        train_split=train_split,
+        validation=data.validation if validation is None else validation,
+        optimizer=make_optimizer(model, config),
+        generator=generator,
+        device=device,
+        memory_format=memory_format,
+        steps_per_epoch=max(batch_count(len(train_split), config.batch_size), 1),
+        progress=progress,
+    )
 
-        def rate(step: int, epoch: int = epoch) -> float:
-            return learning_rate_at(config, epoch, step, steps_per_epoch)
 
-        def on_step(step: int, steps: int, loss: float, epoch: int = epoch) -> None:
-            if progress is not None:
-                progress(Progress(epoch, config.epochs, step, steps, loss))
+def _run_epoch(run: _TrainingRun, epoch: int, result: TrainResult) -> bool:
+    """Train one epoch and record its statistics in `result`; False when the loss diverged."""
+    config = run.config
 
-        stats = train_one_epoch(
-            model,
-            optimizer,
-            train_split,
-            data.info,
-            batch_size=config.batch_size,
-            learning_rate=rate,
-            generator=generator,
-            augment=config.augment,
-            device=device,
-            on_step=on_step if progress is not None else None,
-            memory_format=memory_format,
-        )
-        result.images_seen += stats.images
-        if stats.diverged:
-            result.status = "diverged"
-            result.message = f"loss became NaN or infinite in epoch {epoch + 1}; try a lower learning rate"
-            break
-        result.epochs_completed = epoch + 1
-        result.train_loss.append(stats.loss)
-        result.train_accuracy.append(stats.accuracy)
-        if config.evaluate_each_epoch and len(validation) > 0 and epoch + 1 < config.epochs:
-            scores = evaluate(
-                model,
-                validation,
-                data.info,
-                batch_size=config.eval_batch_size,
-                device=device,
-                memory_format=memory_format,
-            )
-            result.validation_history.append(scores.accuracy)
-    result.seconds = time.perf_counter() - started
-    if not result.diverged and len(validation) > 0:
-        scores = evaluate(
-            model, validation, data.info, batch_size=config.eval_batch_size, device=device, memory_format=memory_format
-        )
-        result.validation_accuracy = scores.accuracy
-        result.validation_loss = scores.loss
-        result.validation_history.append(scores.accuracy)
-    return result
+    def rate(step: int) -> float:
+        return learning_rate_at(config, epoch, step, run.steps_per_epoch)
+
+    def on_step(step: int, steps: int, loss: float) -> None:
+        if run.progress is not None:
+            run.progress(Progress(epoch, config.epochs, step, steps, loss))
+
+    stats = train_one_epoch(
+        run.model,
+        run.optimizer,
+        run.train_split,
+        run.data.info,
+        batch_size=config.batch_size,
+        learning_rate=rate,
+        generator=run.generator,
+        augment=config.augment,
+        device=run.device,
+        on_step=on_step if run.progress is not None else None,
+        memory_format=run.memory_format,
+    )
+    result.images_seen += stats.images
+    if stats.diverged:
+        result.status = "diverged"
+        result.message = f"loss became NaN or infinite in epoch {epoch + 1}; try a lower learning rate"
+        return False
+    result.epochs_completed = epoch + 1
+    result.train_loss.append(stats.loss)
+    result.train_accuracy.append(stats.accuracy)
+    # The last epoch's score is recorded once, by `_record_final_scores`.
+    if config.evaluate_each_epoch and len(run.validation) > 0 and epoch + 1 < config.epochs:
+        result.validation_history.append(_evaluate_validation(run).accuracy)
+    return True
+
+
+def _evaluate_validation(run: _TrainingRun) -> EvalStats:
+    """Loss and accuracy of the model on the validation split."""
+    return evaluate(
+        run.model,
+        run.validation,
+        run.data.info,
+        batch_size=run.config.eval_batch_size,
+        device=run.device,
+        memory_format=run.memory_format,
+    )
+
+
+def _record_final_scores(run: _TrainingRun, result: TrainResult) -> None:
+    """Score the trained model on the validation split and store the scores in `result`."""
+    scores = _evaluate_validation(run)
+    result.validation_accuracy = scores.accuracy
+    result.validation_loss = scores.loss
+    result.validation_history.append(scores.accuracy)
 
 
 def full_training_data(data: Dataset) -> Dataset:

@@ -13,8 +13,7 @@ from functools import partial
 import torch
 from torch import nn
 
-from eas.build import BATCH_NORM_EPS
-from eas.spec import CLASSIFIER_PREFIX, LayerSpec, NetSpec
+from eas.spec import BATCH_NORM_EPS, CLASSIFIER_PREFIX, LayerSpec, NetSpec
 from eas.transforms.check import load_model, validate_inputs
 from eas.transforms.state import (
     StateDict,

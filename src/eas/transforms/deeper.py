@@ -10,8 +10,7 @@ import math
 
 import torch
 
-from eas.build import BATCH_NORM_EPS
-from eas.spec import KERNEL_SIZES, LayerSpec, NetSpec, insert_identity_layer
+from eas.spec import BATCH_NORM_EPS, DEFAULT_KERNEL, LayerSpec, NetSpec, insert_identity_layer
 from eas.spec.layers import CONV
 from eas.transforms.calibrate import calibrate
 from eas.transforms.check import validate_inputs
@@ -30,6 +29,10 @@ from eas.transforms.state import (
 # BN(x) = (x - 0) / sqrt(1 + eps) * sqrt(1 + eps) + 0: an identity in eval mode up to one float32
 # rounding (measured max |difference| ~1e-7 relative), for any input statistics.
 IDENTITY_BATCH_NORM_WEIGHT = math.sqrt(1.0 + BATCH_NORM_EPS)
+
+
+# The official code's scale: N(0, (1e-3 * std)^2) on the whole identity kernel.
+DEFAULT_DEEPEN_NOISE = 0.001
 
 
 def identity_kernel(layer: LayerSpec, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
@@ -69,28 +72,24 @@ def deepen(
     state_dict: StateDict,
     after: int,
     *,
-    kernel_size: int = 3,
+    kernel_size: int = DEFAULT_KERNEL,
     calibration: torch.Tensor | None = None,
-    noise: float = 0.001,
+    noise: float = DEFAULT_DEEPEN_NOISE,
     generator: torch.Generator | None = None,
 ) -> tuple[NetSpec, StateDict]:
     """Insert an identity layer right after layer index `after` (a conv or hidden fc).
 
-    A conv gets `kernel_size` (1, 3 or 5) with the identity at the centre tap; an fc gets the
-    identity matrix (its kernel size is ignored). Noise N(0, (noise * std(K))^2) is added to the
-    whole new kernel K, where std(K) is the population std of the identity kernel itself (a scale
-    that does not depend on the trained weights; it is 0 for a 1x1 kernel of one channel, which
-    then stays exact). The new BatchNorm is an identity in eval mode: running mean 0, running var
-    1, weight sqrt(1 + eps), bias 0. With `calibration` (a float batch N x C x H x W, N >= 2) it is
-    set from data instead, see `calibrate`, so that it is also close to an identity in train mode.
-    Inputs are never modified; `generator` (CPU) makes the noise reproducible.
+    A conv gets `kernel_size` (one of `KERNEL_SIZES`) with the identity at the centre tap; an fc gets
+    the identity matrix (its kernel size is ignored, so a deeper `Edit`'s `NO_KERNEL` is fine).
+    Noise N(0, (noise * std(K))^2) is added to the whole new kernel K, where std(K) is the population
+    std of the identity kernel itself (a scale that does not depend on the trained weights; it is 0
+    for a 1x1 kernel of one channel, which then stays exact). The new BatchNorm is an identity in
+    eval mode: running mean 0, running var 1, weight sqrt(1 + eps), bias 0. With `calibration` (a
+    float batch N x C x H x W, N >= 2) it is set from data instead, see `calibrate`, so that it is
+    also close to an identity in train mode. Inputs are never modified; `generator` (CPU) makes the
+    noise reproducible.
     """
     index = validate_layer_index(spec, after, "deepen")
-    if isinstance(kernel_size, bool) or not isinstance(kernel_size, int) or kernel_size not in KERNEL_SIZES:
-        raise ValueError(
-            f"deepen: kernel_size must be one of {KERNEL_SIZES} (odd, so that the identity tap sits at the centre), "
-            f"got {kernel_size!r}"
-        )
     noise_scale = validate_noise(noise, "deepen")
     validate_state_dict(spec, state_dict)
     if calibration is not None:

@@ -22,6 +22,9 @@ from eas.transforms.state import (
     with_replacements,
 )
 
+# The official code's scale: new units get N(0, (1e-2 * std)^2) noise, which breaks their symmetry.
+DEFAULT_WIDEN_NOISE = 0.01
+
 
 def widen(
     spec: NetSpec,
@@ -29,7 +32,7 @@ def widen(
     layer: int,
     width: int,
     *,
-    noise: float = 0.01,
+    noise: float = DEFAULT_WIDEN_NOISE,
     generator: torch.Generator | None = None,
 ) -> tuple[NetSpec, StateDict]:
     """Widen layer index `layer` (a conv or hidden fc in `spec.layers`) to `width` units.

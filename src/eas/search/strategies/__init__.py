@@ -1,10 +1,10 @@
 """Search strategies: `rl` (EAS), `random` and `hillclimb`, behind one interface."""
 
 from eas.search.config import SearchConfig
-from eas.search.strategies.base import Network, Proposal, SearchContext, Strategy
+from eas.search.strategies.base import Proposal, SearchContext, Strategy
 from eas.search.strategies.hillclimb import HillClimbStrategy
 from eas.search.strategies.random_search import RandomStrategy
-from eas.search.strategies.reinforce_search import ReinforceStrategy, decisions_to_actions
+from eas.search.strategies.reinforce_search import ReinforceStrategy
 
 STRATEGY_CLASSES: dict[str, type[Strategy]] = {
     "rl": ReinforceStrategy,
@@ -21,12 +21,10 @@ def make_strategy(config: SearchConfig) -> Strategy:
 __all__ = [
     "STRATEGY_CLASSES",
     "HillClimbStrategy",
-    "Network",
     "Proposal",
     "RandomStrategy",
     "ReinforceStrategy",
     "SearchContext",
     "Strategy",
-    "decisions_to_actions",
     "make_strategy",
 ]

@@ -11,31 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import torch
-
-from eas.search.actions import Action
 from eas.search.config import SearchConfig
-from eas.search.store import Trial
-from eas.spec import NetSpec
-
-
-@dataclass(frozen=True)
-class Network:
-    """A trained network the search can grow: its spec, weights, and the trial that produced it
-    (None for the start network)."""
-
-    spec: NetSpec
-    state: dict[str, torch.Tensor]
-    trial_id: int | None
-    validation_accuracy: float | None
+from eas.search.run import Network
+from eas.search.seeds import episode_seed
+from eas.search.trial import Trial
+from eas.spec import Edit
 
 
 @dataclass(frozen=True)
 class Proposal:
-    """One child to evaluate: a parent network and the actions that turn it into the child."""
+    """One child to evaluate: a parent network and the edits that turn it into the child."""
 
     parent: Network
-    actions: tuple[Action, ...]
+    edits: tuple[Edit, ...]
     decisions: Any = None
 
 
@@ -74,4 +62,4 @@ class Strategy(ABC):
 
     def episode_seed(self, episode: int) -> int:
         """A seed for the episode's own random choices, so proposals never depend on earlier draws."""
-        return self.config.seed * 1_000_003 + episode
+        return episode_seed(self.config.seed, episode)

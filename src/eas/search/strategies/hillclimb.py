@@ -1,14 +1,14 @@
 """`hillclimb`: NASH-style hill climbing (Elsken et al. 2017) with the same transforms.
 
 Every episode takes the best network found so far, fine-tuned weights included, and proposes children
-with a few random actions each; the best child becomes the next parent when it beats its parent.
+with a few random edits each; the best child becomes the next parent when it beats its parent.
 """
 
 from __future__ import annotations
 
 import random
 
-from eas.search.actions import sample_uniform_actions
+from eas.search.sampling import sample_uniform_edits
 from eas.search.strategies.base import Proposal, SearchContext, Strategy
 
 
@@ -24,8 +24,8 @@ class HillClimbStrategy(Strategy):
         space = self.config.action_space
         proposals = []
         for _ in range(self.config.networks_per_episode):
-            actions = sample_uniform_actions(
+            edits = sample_uniform_edits(
                 parent.spec, space, self.config.hillclimb_wider_actions, self.config.hillclimb_deeper_actions, rng
             )
-            proposals.append(Proposal(parent, tuple(actions)))
+            proposals.append(Proposal(parent, tuple(edits)))
         return proposals

@@ -1,10 +1,10 @@
-"""`random`: the paper's baseline, the same actions as EAS drawn uniformly, from the start network."""
+"""`random`: the paper's baseline, the same edits as EAS drawn uniformly, from the start network."""
 
 from __future__ import annotations
 
 import random
 
-from eas.search.actions import sample_uniform_actions
+from eas.search.sampling import sample_uniform_edits
 from eas.search.strategies.base import Proposal, SearchContext, Strategy
 
 
@@ -21,7 +21,7 @@ class RandomStrategy(Strategy):
             Proposal(
                 context.start,
                 tuple(
-                    sample_uniform_actions(
+                    sample_uniform_edits(
                         context.start.spec, space, self.config.wider_actions, self.config.deeper_actions, rng
                     )
                 ),

@@ -3,51 +3,22 @@ network and learns from the children's validation accuracy with REINFORCE."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import torch
 
-from eas.controller import Controller, Decision, DeeperDecision, ReinforceTrainer, apply_decision, decision_from_dict
-from eas.search.actions import DEEPEN, WIDEN, Action
+from eas.controller import Controller, ReinforceTrainer, decision_from_dict, decisions_to_edits
 from eas.search.config import SearchConfig
-from eas.search.store import Trial
 from eas.search.strategies.base import Proposal, SearchContext, Strategy
-from eas.spec import ActionSpace, NetSpec
-
-
-def decisions_to_actions(spec: NetSpec, decisions: list[Decision], space: ActionSpace) -> list[Action]:
-    """The weight-level actions that realise controller decisions, replayed from `spec`."""
-    actions: list[Action] = []
-    for decision in decisions:
-        after = apply_decision(spec, decision, space)
-        if isinstance(decision, DeeperDecision):
-            if not decision.is_noop:
-                assert decision.after is not None
-                actions.append(Action(DEEPEN, decision.after, decision.kernel_size or 0))
-        else:
-            for index, (old, new) in enumerate(zip(spec.layers, after.layers, strict=True)):
-                if new.width != old.width:
-                    actions.append(Action(WIDEN, index, new.width))
-        spec = after
-    return actions
-
-
-@contextmanager
-def single_thread() -> Iterator[None]:
-    """Run the controller on one thread: its tensors are tiny and thread start-up costs dominate
-    (one episode measured about 60x faster on a busy 2-core machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
+from eas.search.trial import Trial
+from eas.spec import NetSpec
 
 
 class ReinforceStrategy(Strategy):
-    """The EAS meta-controller trained with REINFORCE, one update per episode."""
+    """The EAS meta-controller trained with REINFORCE, one update per episode.
+
+    The controller's tensors are tiny; it runs on whatever threads the process that owns it set.
+    """
 
     name = "rl"
 
@@ -63,14 +34,14 @@ class ReinforceStrategy(Strategy):
         generator = torch.Generator().manual_seed(self.episode_seed(episode))
         proposals = []
         # Log-probabilities are recomputed with grad at update time, so sampling needs none.
-        with torch.no_grad(), single_thread():
+        with torch.no_grad():
             for _ in range(self.config.networks_per_episode):
                 sampled = self.controller.sample_episode(
                     context.start.spec, self.config.wider_actions, self.config.deeper_actions, generator
                 )
                 decisions = list(sampled.decisions)
-                actions = decisions_to_actions(context.start.spec, decisions, self.config.action_space)
-                proposals.append(Proposal(context.start, tuple(actions), [d.to_dict() for d in decisions]))
+                edits = decisions_to_edits(context.start.spec, decisions, self.config.action_space)
+                proposals.append(Proposal(context.start, tuple(edits), [d.to_dict() for d in decisions]))
         return proposals
 
     def observe(self, episode: int, trials: list[Trial], rewards: list[float | None]) -> dict[str, float]:
@@ -80,8 +51,7 @@ class ReinforceStrategy(Strategy):
         if not used:
             return {}
         decisions = [[decision_from_dict(item) for item in trial.decisions or []] for trial, _ in used]
-        with single_thread():
-            stats = self.trainer.update(self.start_spec, decisions, [value for _, value in used])
+        stats = self.trainer.update(self.start_spec, decisions, [value for _, value in used])
         return {"baseline": stats.baseline, "loss": stats.loss, "entropy": stats.mean_entropy}
 
     def state_dict(self) -> dict[str, Any]:

@@ -1,7 +1,7 @@
-"""Evaluate one child network: inherit weights through the actions, calibrate, fine-tune, score.
+"""Evaluate one child network: inherit weights through the edits, calibrate, fine-tune, score.
 
-This is the unit of work every executor runs. It never raises for a bad network: divergence and
-crashes come back as a `ChildResult` with status "diverged" or "failed".
+It never raises for a bad network: divergence and crashes come back as a `ChildResult` with status
+"diverged" or "failed", so the search goes on.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import torch
 
 from eas.build import build_model
 from eas.data import Dataset, normalize
-from eas.search.actions import Action, apply_to_spec, apply_to_weights
-from eas.search.store import DIVERGED, FAILED, OK
-from eas.spec import NetSpec
+from eas.evaluation.status import DIVERGED, FAILED, OK
+from eas.spec import Edit, NetSpec, edited_spec
 from eas.train import ProgressCallback, TrainConfig, evaluate, fit
+from eas.transforms import DEFAULT_DEEPEN_NOISE, DEFAULT_WIDEN_NOISE, apply_edits
 
 logger = logging.getLogger(__name__)
 
@@ -30,12 +30,12 @@ class ChildTask:
     trial_id: int
     parent_spec: NetSpec
     parent_state: dict[str, torch.Tensor] | None
-    actions: list[Action]
+    edits: tuple[Edit, ...]
     train_config: TrainConfig
     seed: int
     weight_reuse: bool = True
-    widen_noise: float = 0.01
-    deepen_noise: float = 0.001
+    widen_noise: float = DEFAULT_WIDEN_NOISE
+    deepen_noise: float = DEFAULT_DEEPEN_NOISE
     calibration_size: int = 256
     measure_inherited: bool = True
     keep_weights: bool = False
@@ -56,7 +56,7 @@ class ChildResult:
 
 
 def calibration_batch(data: Dataset, size: int, seed: int) -> torch.Tensor:
-    """A normalised batch of training images (no augmentation) for BatchNorm calibration."""
+    """A normalised batch of random training images (no augmentation) for BatchNorm calibration."""
     generator = torch.Generator().manual_seed(seed)
     indices = torch.randperm(len(data.train), generator=generator)[: min(size, len(data.train))]
     return normalize(data.train.images[indices], data.info.mean, data.info.std)
@@ -73,8 +73,8 @@ def evaluate_child(task: ChildTask, data: Dataset, progress: ProgressCallback | 
         logger.warning("trial %s failed: %s", task.trial_id, error)
         message = f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=5)}"
         try:
-            spec = apply_to_spec(task.parent_spec, task.actions)
-        except ValueError:  # the actions themselves were illegal: report the parent's architecture
+            spec = edited_spec(task.parent_spec, task.edits)
+        except ValueError:  # the edits themselves were illegal: report the parent's architecture
             spec = task.parent_spec
         return ChildResult(task.trial_id, FAILED, spec, train_seconds=time.perf_counter() - started, message=message)
 
@@ -85,32 +85,26 @@ def _evaluate(task: ChildTask, data: Dataset, progress: ProgressCallback | None)
     if task.weight_reuse:
         if task.parent_state is None:
             raise ValueError("weight reuse needs the parent's weights (parent_state is None)")
-        generator = torch.Generator().manual_seed(task.seed)
-        spec, state, inserted = apply_to_weights(
+        edited = apply_edits(
             task.parent_spec,
             task.parent_state,
-            task.actions,
+            task.edits,
+            generator=torch.Generator().manual_seed(task.seed),
+            calibration=calibration_batch(data, task.calibration_size, task.seed),
             widen_noise=task.widen_noise,
             deepen_noise=task.deepen_noise,
-            generator=generator,
         )
-        if inserted:
-            from eas.transforms import calibrate
-
-            state = calibrate(spec, state, inserted, calibration_batch(data, task.calibration_size, task.seed))
-        model = build_model(spec, state)
+        spec = edited.spec
+        model = build_model(spec, edited.state)
         if task.measure_inherited and len(data.validation) > 0:
             accuracy_before = evaluate(model.to(device), data.validation, data.info, device=device).accuracy
     else:
-        spec = apply_to_spec(task.parent_spec, task.actions)
-        torch.manual_seed(task.seed)
-        model = build_model(spec)
-    config = replace(task.train_config, seed=task.seed)
-    result = fit(model, data, config, progress=progress)
-    status = DIVERGED if result.diverged else OK
+        spec = edited_spec(task.parent_spec, task.edits)
+        model = build_model(spec, seed=task.seed)
+    result = fit(model, data, replace(task.train_config, seed=task.seed), progress=progress)
     return ChildResult(
         trial_id=task.trial_id,
-        status=status,
+        status=DIVERGED if result.diverged else OK,
         spec=spec,
         validation_accuracy=result.validation_accuracy,
         accuracy_before=accuracy_before,

@@ -8,18 +8,15 @@ import torch
 
 from eas.build import build_model
 from eas.data import load_dataset
-from eas.search.actions import DEEPEN, WIDEN, Action
-from eas.search.child import ChildTask, evaluate_child
-from eas.search.store import FAILED, OK
-from eas.spec import NetSpec
+from eas.evaluation import FAILED, OK, ChildTask, calibration_batch, evaluate_child
+from eas.spec import Edit, NetSpec
 from eas.train import TrainConfig, evaluate, fit
 
 
 def trained_parent(dataset_name: str):
     data = load_dataset(dataset_name, validation_size=100)
     spec = NetSpec.parse("conv-4-3 pool conv-8-3 gap", data.info.input_shape, data.info.num_classes)
-    torch.manual_seed(0)
-    model = build_model(spec)
+    model = build_model(spec, seed=0)
     fit(model, data, TrainConfig(epochs=2, learning_rate=0.05, batch_size=32, augment=False))
     return data, spec, model.state_dict()
 
@@ -31,7 +28,7 @@ def test_child_inherits_parent_accuracy_and_keeps_its_weights(toy_dataset_name: 
         trial_id=1,
         parent_spec=spec,
         parent_state=state,
-        actions=[Action(WIDEN, 0, 8), Action(DEEPEN, 2, 3)],
+        edits=(Edit.widen(0, 8), Edit.deepen(2, 3)),
         train_config=TrainConfig(epochs=1, batch_size=32, augment=False),
         seed=3,
         widen_noise=0.0,
@@ -52,15 +49,36 @@ def test_child_inherits_parent_accuracy_and_keeps_its_weights(toy_dataset_name: 
 def test_a_broken_child_comes_back_as_a_failed_result(toy_dataset_name: str, tmp_path: Path) -> None:
     data, spec, state = trained_parent(toy_dataset_name)
     broken = {key: value for key, value in state.items() if "layer2" not in key}
-    task = ChildTask(1, spec, broken, [Action(WIDEN, 0, 8)], TrainConfig(epochs=1), seed=0)
+    task = ChildTask(1, spec, broken, (Edit.widen(0, 8),), TrainConfig(epochs=1), seed=0)
     result = evaluate_child(task, data)
     assert result.status == FAILED
     assert "missing" in result.message and "layer2" in result.message
 
 
-def test_illegal_actions_come_back_as_a_failed_result(toy_dataset_name: str) -> None:
+def test_illegal_edits_come_back_as_a_failed_result(toy_dataset_name: str) -> None:
     data, spec, state = trained_parent(toy_dataset_name)
-    task = ChildTask(1, spec, state, [Action(WIDEN, 1, 8)], TrainConfig(epochs=1), seed=0)  # layer 1 is a pool
+    task = ChildTask(1, spec, state, (Edit.widen(1, 8),), TrainConfig(epochs=1), seed=0)  # layer 1 is a pool
     result = evaluate_child(task, data)
     assert result.status == FAILED and "pool" in result.message
     assert result.spec == spec
+
+
+def test_from_scratch_children_do_not_touch_the_global_rng(toy_dataset_name: str) -> None:
+    data, spec, _ = trained_parent(toy_dataset_name)
+    config = TrainConfig(epochs=1, batch_size=32, augment=False, train_subset=64)
+    task = ChildTask(1, spec, None, (Edit.widen(0, 8),), config, seed=5, weight_reuse=False)
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    first = evaluate_child(task, data)
+    assert torch.equal(torch.rand(3), expected)
+    second = evaluate_child(task, data)
+    assert first.status == OK and first.validation_accuracy == second.validation_accuracy
+
+
+def test_calibration_batch_is_a_seeded_random_normalised_sample(toy_dataset_name: str) -> None:
+    data, _, _ = trained_parent(toy_dataset_name)
+    first, again, other = (calibration_batch(data, 16, seed) for seed in (0, 0, 1))
+    assert first.shape == (16, *data.info.input_shape) and first.dtype == torch.float32
+    assert torch.equal(first, again) and not torch.equal(first, other)
+    assert calibration_batch(data, 10**9, 0).shape[0] == len(data.train)
