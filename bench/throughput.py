@@ -1,11 +1,14 @@
-"""Training throughput of `eas.train` against a minimal hand-written PyTorch loop, in one process.
+"""Training throughput of `eas.train` against minimal hand-written PyTorch loops, in one process.
 
-Both train the same architecture from the same initial weights on the same Fashion-MNIST images with
+All train the same architecture from the same initial weights on the same Fashion-MNIST images with
 the same batch size (augmentation on for eas, which is part of its real cost; off with --no-augment).
-Runs alternate (bare, eas, bare, eas, ...) so machine noise hits both; the ratio of medians is
-printed, goal >= 0.95, with the bare loop's achieved GFLOP/s (training ~ 3x forward FLOPs).
+Two bare loops: the plainest one (NCHW batches) and the best one we know (batches in channels_last,
+which oneDNN's CPU convolutions prefer). Runs alternate within each round (bare, best bare, eas) for
+many short rounds, so machine noise hits all three alike; printed: medians, the ratio eas / best bare
+loop (goal >= 0.95) with its spread over rounds (min..max), and the best loop's GFLOP/s (training ~ 3x
+forward FLOPs).
 
-    python bench/throughput.py [--arch "..."] [--images 6000] [--repeats 3]
+    python bench/throughput.py [--arch "..."] [--images 3000] [--repeats 8]
 """
 
 from __future__ import annotations
@@ -29,15 +32,25 @@ ARCHES = (
 )
 
 
-def bare_loop(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor, batch: int, mean, std) -> float:
+def bare_loop(
+    model: torch.nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    batch: int,
+    mean,
+    std,
+    memory_format: torch.memory_format = torch.contiguous_format,
+) -> float:
     """The shortest honest loop: shuffle, normalise, forward, backward, SGD step. Returns seconds."""
+    model.to(memory_format=memory_format)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9, nesterov=True, weight_decay=1e-4)
     model.train()
     started = time.perf_counter()
     order = torch.randperm(len(labels))
     for start in range(0, len(labels), batch):
         index = order[start : start + batch]
-        loss = functional.cross_entropy(model(normalize(images[index], mean, std)), labels[index])
+        inputs = normalize(images[index], mean, std).contiguous(memory_format=memory_format)
+        loss = functional.cross_entropy(model(inputs), labels[index])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -47,9 +60,9 @@ def bare_loop(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--arch", action="append", default=None)
-    parser.add_argument("--images", type=int, default=6000)
+    parser.add_argument("--images", type=int, default=3000)
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=8)
     parser.add_argument("--no-augment", action="store_true")
     args = parser.parse_args()
     data = load_dataset("fashion-mnist")
@@ -59,24 +72,28 @@ def main() -> None:
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.images} images, batch {args.batch_size}"
     )
-    print(f"{'architecture':<60} {'bare img/s':>10} {'eas img/s':>10} {'ratio':>6} {'GFLOP/s':>8}")
+    print(f"{'architecture':<44} {'bare':>7} {'best bare':>9} {'eas':>7} {'eas/best':>8} {'spread':>11} {'GFLOP/s':>8}")
     for arch in args.arch or ARCHES:
         spec = NetSpec.parse(arch)
-        torch.manual_seed(0)
-        initial = build_model(spec).state_dict()
+        initial = build_model(spec, seed=0).state_dict()
         config = TrainConfig(epochs=1, batch_size=args.batch_size, augment=not args.no_augment, seed=0)
-        bare_times, eas_times = [], []
+        times: dict[str, list[float]] = {"bare": [], "best": [], "eas": []}
         for _ in range(args.repeats):
-            bare_times.append(
-                bare_loop(build_model(spec, initial), images, labels, args.batch_size, data.info.mean, data.info.std)
-            )
-            model = build_model(spec, initial)
-            result = fit(model, subset, config, validation=no_validation)
-            eas_times.append(result.seconds)
-        bare, eas = statistics.median(bare_times), statistics.median(eas_times)
-        gflops = 3 * spec.flops() * args.images / bare / 1e9
+            for name, memory_format in (("bare", torch.contiguous_format), ("best", torch.channels_last)):
+                model = build_model(spec, initial)
+                times[name].append(
+                    bare_loop(model, images, labels, args.batch_size, data.info.mean, data.info.std, memory_format)
+                )
+            result = fit(build_model(spec, initial), subset, config, validation=no_validation)
+            times["eas"].append(result.seconds)
+        median = {name: statistics.median(values) for name, values in times.items()}
+        ratios = [best / eas for best, eas in zip(times["best"], times["eas"], strict=True)]
+        gflops = 3 * spec.flops() * args.images / median["best"] / 1e9
+        speeds = [args.images / median[name] for name in ("bare", "best", "eas")]
+        spread = f"{min(ratios):.2f}..{max(ratios):.2f}"
         print(
-            f"{arch[:60]:<60} {args.images / bare:>10.0f} {args.images / eas:>10.0f} {bare / eas:>6.2f} {gflops:>8.2f}"
+            f"{arch[:44]:<44} {speeds[0]:>7.0f} {speeds[1]:>9.0f} {speeds[2]:>7.0f} "
+            f"{median['best'] / median['eas']:>8.2f} {spread:>11} {gflops:>8.1f}"
         )
 
 

@@ -31,3 +31,31 @@ def test_search_then_final_training(tmp_path: Path, capsys) -> None:
 def test_search_rejects_unknown_preset(tmp_path: Path, capsys) -> None:
     assert main(["search", "--preset", "nope", "--run-dir", str(tmp_path / "r")]) == 2
     assert "unknown preset" in capsys.readouterr().err
+
+
+def test_search_with_train_final_prints_the_test_accuracy_and_how_to_train_longer(tmp_path: Path, capsys) -> None:
+    dataset = f"npz:{write_toy_npz(tmp_path / 'toy.npz')}"
+    run_dir = tmp_path / "run"
+    arguments = ["search", "--preset", "smoke", "--dataset", dataset, "--run-dir", str(run_dir), "--episodes", "1"]
+    assert main([*arguments, "--train-final"]) == 0
+    output = capsys.readouterr().out
+    assert "test accuracy:" in output and "final network: trial" in output
+    assert f"eas train --from-run {run_dir} --time-budget SECONDS" in output
+    assert (run_dir / "final" / "metrics.json").is_file()
+
+
+def test_search_flags_reach_the_config() -> None:
+    from eas.cli import build_parser
+    from eas.cli.search_command import build_config
+
+    arguments = ["search", "--run-dir", "r", "--time-budget", "900", "--train-final", "--final-share", "0.4"]
+    arguments += ["--start-share", "0.2", "--cost-exponent", "-0.07", "--restart-every", "3", "--stage-epochs", "2"]
+    config = build_config(build_parser().parse_args(arguments))
+    assert (config.time_budget, config.train_final, config.final_share) == (900.0, True, 0.4)
+    assert (config.start_share, config.cost_exponent, config.restart_every) == (0.2, -0.07, 3)
+    assert config.stage_training is not None and config.stage_training.epochs == 2
+    assert config.stage_training.train_subset is None
+    no_restart = build_config(build_parser().parse_args(["search", "--run-dir", "r", "--restart-every", "0"]))
+    assert no_restart.restart_every is None
+    search_only = build_config(build_parser().parse_args(["search", "--run-dir", "r", "--no-train-final"]))
+    assert search_only.train_final is False

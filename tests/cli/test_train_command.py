@@ -54,3 +54,15 @@ def test_train_with_a_bad_arch_exits_2(tmp_path: Path, capsys) -> None:
     assert main([*arguments, "--out", str(tmp_path / "out")]) == 2
     assert "'conv-4-4'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_train_with_a_time_budget_sets_the_epochs_from_the_speed(tmp_path: Path, capsys) -> None:
+    dataset = f"npz:{write_toy_npz(tmp_path / 'toy.npz', train=200, test=40, size=8)}"
+    arguments = ["train", "--dataset", dataset, "--arch", ARCH, "--time-budget", "3", "--validation-size", "20"]
+    assert main([*arguments, "--random-erasing", "0.5", "--out", str(tmp_path / "out")]) == 0
+    output = capsys.readouterr().out
+    _, _, metrics = load_checkpoint(tmp_path / "out")
+    assert metrics["train_config"]["time_budget"] is not None and metrics["train_config"]["random_erasing"] == 0.5
+    planned = metrics["result"]["epochs_planned"]
+    assert planned > 1 and metrics["result"]["epochs_completed"] == planned
+    assert f"epochs: {planned};" in output

@@ -112,3 +112,27 @@ def test_stays_on_the_gpu_with_a_cpu_generator() -> None:
     expected = augment_batch(images.cpu(), 2, True, generator=torch.Generator().manual_seed(0))
     assert torch.equal(output.cpu(), expected)
     assert normalize(images.to(torch.uint8), (0.0, 0.0), (1.0, 1.0)).device == images.device
+
+
+def test_random_erase_blanks_one_rectangle_per_chosen_image() -> None:
+    from eas.data import random_erase
+    from eas.data.augment import ERASE_AREA
+
+    images = torch.ones(64, 2, 20, 20)
+    erased = random_erase(images, 1.0, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(images, torch.ones(64, 2, 20, 20)), "the input must not change"
+    zeros = erased == 0
+    assert torch.equal(zeros[:, 0], zeros[:, 1]), "every channel shares the rectangle"
+    for mask in zeros[:, 0]:
+        rows, columns = mask.any(dim=1).nonzero(), mask.any(dim=0).nonzero()
+        height, width = int(rows.max() - rows.min() + 1), int(columns.max() - columns.min() + 1)
+        assert int(mask.sum()) == height * width, "the erased pixels form one rectangle"
+        assert height * width <= ERASE_AREA[1] * 400 * 1.6 + 2
+    again = random_erase(images, 1.0, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(erased, again)
+    assert random_erase(images, 0.0) is images
+    half = random_erase(images, 0.5, generator=torch.Generator().manual_seed(1))
+    chosen = int((half == 0).flatten(1).any(dim=1).sum())
+    assert 16 < chosen < 48
+    with pytest.raises(ValueError, match="probability"):
+        random_erase(images, 1.5)

@@ -255,3 +255,26 @@ def test_a_last_batch_of_one_image_does_not_crash() -> None:
     result = fit(toy_model(), toy_data(train=33), TrainConfig(epochs=1, batch_size=16))
     assert result.status == "ok"
     assert result.images_seen in (32, 33)
+
+
+def test_a_passed_deadline_cuts_training_before_its_first_step() -> None:
+    import time
+
+    model = toy_model()
+    before = {key: value.clone() for key, value in model.state_dict().items()}
+    result = fit(model, toy_data(), TrainConfig(epochs=3, batch_size=16), deadline=time.time() - 1.0)
+    assert result.status == "cut" and result.cut and result.epochs_completed == 0
+    assert "deadline" in result.message and result.validation_accuracy is None
+    assert all(torch.equal(before[key], value) for key, value in model.state_dict().items() if "num_batches" not in key)
+
+
+def test_a_time_budget_plans_the_epochs_and_the_schedule_ends() -> None:
+    planned: list[int] = []
+
+    def progress(event: Progress) -> None:
+        planned.append(event.epochs)
+
+    result = fit(toy_model(), toy_data(), TrainConfig(epochs=1, batch_size=16, time_budget=2.0), progress=progress)
+    assert result.status == "ok" and result.epochs_planned > 1, "`epochs` is replaced by the budget's plan"
+    assert result.epochs_completed == result.epochs_planned
+    assert planned[-1] == result.epochs_planned  # the last steps ran under the final plan

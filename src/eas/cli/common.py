@@ -60,6 +60,10 @@ def add_training_arguments(parser: argparse.ArgumentParser, epochs: int | None =
     )
     parser.add_argument("--warmup-steps", type=int, default=recipe.warmup_steps)
     parser.add_argument("--no-augment", action="store_true", help="turn off crop/flip augmentation")
+    parser.add_argument(
+        "--random-erasing", type=float, default=recipe.random_erasing, help="probability of erasing a random patch"
+    )
+    parser.add_argument("--label-smoothing", type=float, default=recipe.label_smoothing)
     parser.add_argument("--train-subset", type=int, default=None, help="train on this many random images per run")
     parser.add_argument("--seed", type=int, default=recipe.seed)
     parser.add_argument("--device", default=recipe.device, help="cpu, cuda, cuda:1, mps ...")
@@ -77,6 +81,8 @@ def training_config(args: argparse.Namespace) -> Any:
         schedule=args.schedule,
         warmup_steps=args.warmup_steps,
         augment=not args.no_augment,
+        random_erasing=args.random_erasing,
+        label_smoothing=args.label_smoothing,
         train_subset=args.train_subset,
         seed=args.seed,
         device=args.device,

@@ -23,7 +23,33 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--start", default=None, help="start network: token string or `eas train` checkpoint folder")
     parser.add_argument("--episodes", type=int, default=None)
     parser.add_argument("--max-networks", type=int, default=None, help="stop after training this many children")
-    parser.add_argument("--time-budget", type=float, default=None, help="wall-clock seconds for the whole run")
+    parser.add_argument(
+        "--time-budget",
+        type=float,
+        default=None,
+        help="wall-clock seconds for the whole run (with --train-final: search and final training together)",
+    )
+    parser.add_argument(
+        "--train-final",
+        action="store_true",
+        help="after the search, train the best network on training + validation images and report its test accuracy",
+    )
+    parser.add_argument("--no-train-final", action="store_true", help="search only (drop the preset's final training)")
+    parser.add_argument(
+        "--final-share",
+        type=float,
+        default=None,
+        help="fraction of --time-budget given to the final training (default: the preset's)",
+    )
+    parser.add_argument(
+        "--start-share", type=float, default=None, help="fraction of --time-budget for training the start network"
+    )
+    parser.add_argument(
+        "--cost-exponent",
+        type=float,
+        default=None,
+        help="w < 0: scale rewards by (FLOPs / affordable FLOPs)^w above what the final training can afford",
+    )
     parser.add_argument("--no-time-budget", action="store_true", help="drop the preset's time budget")
     parser.add_argument("--max-params", type=int, default=None, help="never propose networks above this size")
     parser.add_argument("--networks-per-episode", type=int, default=None)
@@ -61,6 +87,9 @@ def build_config(args: argparse.Namespace) -> Any:
         "max_networks",
         "networks_per_episode",
         "seed",
+        "final_share",
+        "start_share",
+        "cost_exponent",
     ):
         value = getattr(args, name)
         if value is not None:
@@ -71,6 +100,10 @@ def build_config(args: argparse.Namespace) -> Any:
         overrides["time_budget"] = None
     if args.no_weight_reuse:
         overrides["weight_reuse"] = False
+    if args.train_final and args.no_train_final:
+        raise ValueError("--train-final and --no-train-final contradict each other; give one")
+    if args.train_final or args.no_train_final:
+        overrides["train_final"] = args.train_final
     if args.max_params is not None:
         overrides["action_space"] = replace(config.action_space, max_params=args.max_params)
     if args.restart_every is not None:
@@ -132,5 +165,18 @@ def run(args: argparse.Namespace) -> int:
             f"best validation accuracy: {100 * (best.validation_accuracy or 0.0):.2f}% "
             f"(trial {best.trial_id}, {best.parameters:,} parameters)"
         )
+    if summary.final is not None:
+        final = summary.final
+        print(
+            f"final network: trial {final['trial']} {final['arch']} ({final['parameters']:,} parameters), "
+            f"{final['result']['epochs_completed']} epochs on training + validation images"
+        )
+        print(f"test accuracy: {100 * final['test_accuracy']:.2f}%")
+        print(f"whole job: {final['elapsed_seconds']:.0f} s; checkpoint: {summary.run_dir}/final")
+        print(
+            f"train it longer: eas train --from-run {summary.run_dir} --time-budget SECONDS "
+            f"--out {summary.run_dir}/final-longer"
+        )
+    elif summary.best is not None:
         print(f"train it longer: eas train --from-run {summary.run_dir}")
     return 0

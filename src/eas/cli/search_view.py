@@ -32,17 +32,31 @@ class SearchView:
             handler(payload)
 
     def on_start_training(self, payload: dict[str, Any]) -> None:
-        tqdm.write(f"training the start network {payload['arch']} for {payload['epochs']} epochs", file=sys.stderr)
+        seconds = payload.get("time_budget")
+        length = f"{payload['epochs']} epochs" if seconds is None else f"{seconds:.0f} s"
+        tqdm.write(f"training the start network {payload['arch']} for {length}", file=sys.stderr)
 
     def on_start_ready(self, payload: dict[str, Any]) -> None:
         self._close_steps()
         accuracy = 100 * payload["validation_accuracy"]
         tqdm.write(f"start network {payload['arch']}: validation {accuracy:.2f}% ({payload['origin']})")
 
+    def on_stage_training(self, payload: dict[str, Any]) -> None:
+        tqdm.write(f"stage {payload['stage']}: training the best network {payload['arch']} longer", file=sys.stderr)
+
     def on_stage_start(self, payload: dict[str, Any]) -> None:
+        self._close_steps()
         accuracy = 100 * (payload["accuracy"] or 0.0)
+        source = "the start network" if payload["trial_id"] is None else f"trial {payload['trial_id']}"
+        tqdm.write(f"stage {payload['stage']}: restarting from {source} {payload['arch']} ({accuracy:.2f}%)")
+
+    def on_final_training(self, payload: dict[str, Any]) -> None:
+        self.close()
+        seconds = payload.get("seconds")
+        length = "" if seconds is None else f" for the {seconds:.0f} s left"
         tqdm.write(
-            f"stage {payload['stage']}: restarting from trial {payload['trial_id']} {payload['arch']} ({accuracy:.2f}%)"
+            f"final training of trial {payload['trial_id']} {payload['arch']} on training + validation images{length}",
+            file=sys.stderr,
         )
 
     def on_episode_start(self, payload: dict[str, Any]) -> None:
@@ -61,7 +75,7 @@ class SearchView:
         self._close_steps()
         if self.children is not None:
             trial = payload["trial"]
-            self.children.set_postfix(last=_percent(trial.validation_accuracy).strip(), cached=payload["cached"])
+            self.children.set_postfix(last=_percent(trial.validation_accuracy).strip(), cached=str(payload["cached"]))
             self.children.update(1)
 
     def on_progress(self, payload: dict[str, Any]) -> None:

@@ -31,6 +31,13 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--out", default=None, help="checkpoint folder to write (default with --from-run: RUN/final)")
     parser.add_argument("--full-train", action="store_true", help="train on training + validation images")
+    parser.add_argument(
+        "--time-budget",
+        type=float,
+        default=None,
+        help="wall-clock seconds for the whole command: the epoch count is set from the measured speed "
+        "so that the schedule ends in time (replaces --epochs)",
+    )
     parser.add_argument("--from-scratch", action="store_true", help="with --from-run: ignore the inherited weights")
     add_dataset_arguments(parser)
     add_training_arguments(parser, epochs=None)
@@ -39,6 +46,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Train, evaluate on validation and test, save, print the accuracies."""
+    args.started = time.perf_counter()
     from eas.build import build_model
     from eas.spec import NetSpec
 
@@ -52,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     model = build_model(spec, seed=config.seed)
     origin: dict[str, Any] = {"dataset": data.info.name, "data_root": args.data_root}
     origin.update({"validation_size": args.validation_size, "data_seed": args.data_seed})
-    return _train_and_report(model, spec, data, config, Path(args.out), args.full_train, origin)
+    return _train_and_report(model, spec, data, config, Path(args.out), args.full_train, origin, args)
 
 
 def _train_from_run(args: argparse.Namespace) -> int:
@@ -81,32 +89,38 @@ def _train_from_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else run.directory.final_dir
     origin: dict[str, Any] = {"dataset": config.dataset, "data_root": config.data_root, "from_run": str(run.root)}
     origin.update({"validation_size": config.validation_size, "data_seed": config.data_seed, "trial": trial.trial_id})
-    return _train_and_report(model, network.spec, data, final, out, True, origin)
+    return _train_and_report(model, network.spec, data, final, out, True, origin, args)
 
 
 def _train_and_report(
-    model: Any, spec: Any, data: Any, config: Any, out: Path, full_train: bool, origin: dict[str, Any]
+    model: Any, spec: Any, data: Any, config: Any, out: Path, full_train: bool, origin: dict[str, Any], args: Any
 ) -> int:
     from eas.checkpoint import save_checkpoint
-    from eas.train import evaluate, fit, full_training_data
+    from eas.train import train_and_test
 
-    print(f"training {spec.to_string()} ({spec.num_params():,} parameters) for {config.epochs} epochs", file=sys.stderr)
-    training_data = full_training_data(data) if full_train else data
+    if args.time_budget is not None:
+        # The budget is the whole command's: what loading the data took is already spent.
+        left = args.time_budget - (time.perf_counter() - args.started)
+        if left <= 0:
+            raise ValueError(f"--time-budget {args.time_budget:g} s was spent before training started; give more time")
+        config = replace(config, time_budget=left)
+        length = f"a {left:.0f} s budget"
+    else:
+        length = f"{config.epochs} epochs"
+    print(f"training {spec.to_string()} ({spec.num_params():,} parameters) for {length}", file=sys.stderr)
     bar = EpochBar()
-    started = time.perf_counter()
-    result = fit(model, training_data, config, progress=bar, validation=data.validation)
+    final = train_and_test(model, data, config, full_train=full_train, progress=bar)
     bar.close()
-    test = evaluate(model, data.test, data.info, device=config.device)
+    result = final.result
     metrics = {
         **origin,
         "arch": spec.to_string(),
         "train_config": config.to_dict(),
         "full_train": full_train,
-        "result": result.to_dict(),
-        "test_accuracy": test.accuracy,
+        **final.to_dict(),
         "parameters": spec.num_params(),
         "flops": spec.flops(),
-        "wall_seconds": time.perf_counter() - started,
+        "command_seconds": time.perf_counter() - args.started,
     }
     save_checkpoint(out, spec, model.cpu().state_dict(), metrics)
     if result.diverged:
@@ -115,7 +129,8 @@ def _train_and_report(
     validation = "n/a" if result.validation_accuracy is None else f"{100 * result.validation_accuracy:.2f}%"
     note = " (validation images were trained on)" if full_train else ""
     print(f"validation accuracy: {validation}{note}")
-    print(f"test accuracy: {100 * test.accuracy:.2f}%")
+    print(f"test accuracy: {100 * (final.test_accuracy or 0.0):.2f}%")
     print(f"parameters: {spec.num_params():,}")
+    print(f"epochs: {result.epochs_completed}; wall time: {time.perf_counter() - args.started:.0f} s")
     print(f"train images/s: {result.images_per_second:.0f}; checkpoint: {out}")
     return 0

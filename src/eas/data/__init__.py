@@ -4,7 +4,7 @@
 turn batches of them into network inputs on any device.
 """
 
-from eas.data.augment import augment_batch, normalize
+from eas.data.augment import augment_batch, normalize, random_erase
 from eas.data.registry import DATASET_NAMES, load_dataset
 from eas.data.splits import DEFAULT_VALIDATION_SIZE
 from eas.data.types import Dataset, DatasetError, DatasetInfo, Split
@@ -19,4 +19,5 @@ __all__ = [
     "augment_batch",
     "load_dataset",
     "normalize",
+    "random_erase",
 ]

@@ -1,4 +1,4 @@
-"""Tensor-side preprocessing: normalisation and batch augmentation (random crop + flip).
+"""Tensor-side preprocessing: normalisation and batch augmentation (random crop + flip, random erasing).
 
 Both work on whatever device the batch lives on and never loop over images in Python, so the
 training loop can augment on the GPU right before the forward pass.
@@ -6,6 +6,7 @@ training loop can augment on the GPU right before the forward pass.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import torch
@@ -74,3 +75,42 @@ def augment_batch(
     padded_width = padded.shape[3]
     cropped_rows = padded.gather(2, row_index[:, None, :, None].expand(count, channels, height, padded_width))
     return cropped_rows.gather(3, column_index[:, None, None, :].expand(count, channels, height, width))
+
+
+# Random erasing (Zhong et al. 2020): the rectangle covers 2-40% of the image, aspect ratio 0.3-3.3.
+ERASE_AREA = (0.02, 0.4)
+ERASE_LOG_ASPECT = (math.log(0.3), math.log(1 / 0.3))
+
+
+def random_erase(images: torch.Tensor, probability: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Set one random rectangle of each image to 0 (the mean, on normalised images) with `probability`.
+
+    `images` is N x C x H x W float; the result is a new tensor (the input is never modified). All
+    images are handled at once with masks, no Python loop over images.
+    """
+    if images.dim() != 4:
+        raise ValueError(f"random_erase expects N x C x H x W images, got shape {tuple(images.shape)}")
+    if not 0.0 <= probability <= 1.0:
+        raise ValueError(f"random_erase probability must be in [0, 1], got {probability}")
+    count, _, height, width = images.shape
+    if probability == 0.0 or count == 0:
+        return images
+    random_device = generator.device if generator is not None else images.device
+
+    def uniform(low: float, high: float) -> torch.Tensor:
+        values = torch.rand(count, generator=generator, device=random_device).to(images.device)
+        return low + (high - low) * values
+
+    area = uniform(*ERASE_AREA) * height * width
+    aspect = torch.exp(uniform(*ERASE_LOG_ASPECT))
+    erase_height = torch.sqrt(area * aspect).round().clamp(1, height)
+    erase_width = torch.sqrt(area / aspect).round().clamp(1, width)
+    top = (uniform(0.0, 1.0) * (height - erase_height + 1)).floor()
+    left = (uniform(0.0, 1.0) * (width - erase_width + 1)).floor()
+    chosen = uniform(0.0, 1.0) < probability
+    rows = torch.arange(height, device=images.device)[None, :]
+    columns = torch.arange(width, device=images.device)[None, :]
+    in_rows = (rows >= top[:, None]) & (rows < (top + erase_height)[:, None])
+    in_columns = (columns >= left[:, None]) & (columns < (left + erase_width)[:, None])
+    mask = in_rows[:, :, None] & in_columns[:, None, :] & chosen[:, None, None]
+    return images.masked_fill(mask[:, None, :, :], 0.0)

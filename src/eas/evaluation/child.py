@@ -1,7 +1,7 @@
 """Evaluate one child network: inherit weights through the edits, calibrate, fine-tune, score.
 
 It never raises for a bad network: divergence and crashes come back as a `ChildResult` with status
-"diverged" or "failed", so the search goes on.
+"diverged" or "failed", so the search goes on; a child stopped by its deadline comes back "cut".
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import torch
 
 from eas.build import build_model
 from eas.data import Dataset, normalize
-from eas.evaluation.status import DIVERGED, FAILED, OK
+from eas.evaluation.status import CUT, DIVERGED, FAILED, OK
 from eas.spec import Edit, NetSpec, edited_spec
 from eas.train import ProgressCallback, TrainConfig, evaluate, fit
 from eas.transforms import DEFAULT_DEEPEN_NOISE, DEFAULT_WIDEN_NOISE, apply_edits
@@ -39,6 +39,7 @@ class ChildTask:
     calibration_size: int = 256
     measure_inherited: bool = True
     keep_weights: bool = False
+    deadline: float | None = None  # a time.time() value: training stops there and the child is "cut"
 
 
 @dataclass
@@ -101,14 +102,17 @@ def _evaluate(task: ChildTask, data: Dataset, progress: ProgressCallback | None)
     else:
         spec = edited_spec(task.parent_spec, task.edits)
         model = build_model(spec, seed=task.seed)
-    result = fit(model, data, replace(task.train_config, seed=task.seed), progress=progress)
+    result = fit(model, data, replace(task.train_config, seed=task.seed), progress=progress, deadline=task.deadline)
+    status = {"diverged": DIVERGED, "cut": CUT}.get(result.status, OK)
     return ChildResult(
         trial_id=task.trial_id,
-        status=DIVERGED if result.diverged else OK,
+        status=status,
         spec=spec,
         validation_accuracy=result.validation_accuracy,
         accuracy_before=accuracy_before,
         train_seconds=result.seconds,
         message=result.message,
-        state={key: value.detach().cpu() for key, value in model.state_dict().items()} if task.keep_weights else None,
+        state={key: value.detach().cpu() for key, value in model.state_dict().items()}
+        if task.keep_weights and status == OK
+        else None,
     )

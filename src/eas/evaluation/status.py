@@ -4,6 +4,7 @@ PENDING = "pending"  # proposed and stored, not evaluated yet
 OK = "ok"  # trained and scored
 DIVERGED = "diverged"  # the loss became NaN or infinite; scored as accuracy 0
 FAILED = "failed"  # the evaluation raised (illegal edits, out of memory, a crashed worker)
-CUT = "cut"  # stopped because the search's time ran out; not counted as evaluated
+CUT = "cut"  # stopped when the search's time ran out; not evaluated, tried again if the run resumes
 STATUSES = (PENDING, OK, DIVERGED, FAILED, CUT)
-FINISHED_STATUSES = (OK, DIVERGED, FAILED, CUT)
+# A trial with one of these has its final result; pending and cut trials are evaluated (again).
+FINISHED_STATUSES = (OK, DIVERGED, FAILED)

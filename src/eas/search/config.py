@@ -13,10 +13,12 @@ from eas.controller import ControllerConfig
 from eas.data import Dataset, load_dataset
 from eas.spec import DEFAULT_ARCH, ActionSpace
 from eas.train import TrainConfig
+from eas.transforms import DEFAULT_DEEPEN_NOISE, DEFAULT_WIDEN_NOISE
 
 STRATEGIES = ("rl", "random", "hillclimb")
-# Fields a resumed run may change: they only say when to stop.
-BUDGET_FIELDS = ("episodes", "max_networks", "time_budget")
+# Fields a resumed run may change: they only say when to stop (and whether to train the result).
+LIMIT_FIELDS = ("episodes", "max_networks", "time_budget")
+BUDGET_FIELDS = (*LIMIT_FIELDS, "train_final", "final_share")
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,15 @@ class SearchConfig:
     becomes the start network of the next episodes, the paper's second stage repeated. With
     `stage_training` that network is first trained longer with this recipe (the paper trains the best
     network of its first stage longer before the second starts); None keeps its fine-tuned weights.
+
+    `train_final`: after the search, the best network is trained on training + validation images with
+    `final_training` and scored on the test set, all within `time_budget`, of which the final training
+    gets `final_share` and the search the rest. `start_share` trains the start network for that fraction
+    of `time_budget` with the final recipe (on the training split only) instead of `start_training`.
+
+    `cost_exponent` w < 0 makes the search cost-aware (MnasNet's reward x (cost / target)^w): a child
+    whose FLOPs exceed what the final training can afford for `final_epochs_target` epochs has its
+    reward scaled down, and the final network is chosen by the same score.
     """
 
     dataset: str = "fashion-mnist"
@@ -49,12 +60,17 @@ class SearchConfig:
     action_space: ActionSpace = field(default_factory=ActionSpace)
     controller: ControllerConfig = field(default_factory=ControllerConfig)
     weight_reuse: bool = True
-    widen_noise: float = 0.01
-    deepen_noise: float = 0.001
+    widen_noise: float = DEFAULT_WIDEN_NOISE
+    deepen_noise: float = DEFAULT_DEEPEN_NOISE
     calibration_size: int = 256
     keep_best: int = 3
     restart_every: int | None = None
     stage_training: TrainConfig | None = None
+    train_final: bool = False
+    final_share: float = 0.3
+    start_share: float | None = None
+    cost_exponent: float = 0.0
+    final_epochs_target: int = 30
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -65,12 +81,26 @@ class SearchConfig:
         for name in ("wider_actions", "deeper_actions", "hillclimb_wider_actions", "hillclimb_deeper_actions"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
-        for name in BUDGET_FIELDS:
+        for name in LIMIT_FIELDS:
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ValueError(f"{name} must be positive or None (no limit), got {value}")
         if self.restart_every is not None and self.restart_every < 1:
             raise ValueError(f"restart_every must be a positive number of episodes or None, got {self.restart_every}")
+        if not 0.0 < self.final_share < 1.0:
+            raise ValueError(
+                f"final_share is the final training's fraction of time_budget, in (0, 1); got {self.final_share}"
+            )
+        if self.start_share is not None and not 0.0 < self.start_share < 1.0:
+            raise ValueError(f"start_share must be a fraction of time_budget in (0, 1) or None, got {self.start_share}")
+        if self.start_share is not None and self.time_budget is None:
+            raise ValueError("start_share is a fraction of time_budget: give a time budget too")
+        if self.cost_exponent > 0:
+            raise ValueError(
+                f"cost_exponent must be <= 0 (0: cost ignored; MnasNet uses -0.07), got {self.cost_exponent}"
+            )
+        if self.final_epochs_target < 1:
+            raise ValueError(f"final_epochs_target must be >= 1, got {self.final_epochs_target}")
         if self.keep_best < 1:
             raise ValueError(f"keep_best must be >= 1, got {self.keep_best}")
 
@@ -103,6 +133,13 @@ class SearchConfig:
         """Names of the non-budget fields whose values differ."""
         mine, theirs = self.to_dict(), other.to_dict()
         return [name for name in mine if name not in BUDGET_FIELDS and mine[name] != theirs[name]]
+
+    @property
+    def search_seconds(self) -> float | None:
+        """The search phase's share of `time_budget` (all of it without `train_final`)."""
+        if self.time_budget is None:
+            return None
+        return self.time_budget * (1.0 - self.final_share) if self.train_final else self.time_budget
 
     def with_budgets_of(self, other: SearchConfig) -> SearchConfig:
         """This config with the budgets of `other` (used when a run is resumed)."""

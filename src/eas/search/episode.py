@@ -14,7 +14,9 @@ from eas.evaluation import OK, PENDING, ChildResult, ChildTask
 from eas.executors import EventCallback, Executor
 from eas.search.budget import Budget
 from eas.search.config import SearchConfig
+from eas.search.cost import cost_factor, measured_flops_per_second
 from eas.search.reward import trial_reward
+from eas.search.run import ranked_trials
 from eas.search.rundir import RunDirectory
 from eas.search.seeds import trial_seed
 from eas.search.store import TrialStore
@@ -37,7 +39,9 @@ class EpisodeRunner:
         executor: Executor,
         emit: EventCallback,
         budget: Budget,
+        target_flops: float | None = None,
     ) -> None:
+        self.target_flops = target_flops
         self.config = config
         self.directory = directory
         self.store = store
@@ -87,8 +91,12 @@ class EpisodeRunner:
         return self.store.trials(episode)
 
     def reward_of(self, trial: Trial) -> float | None:
-        """The reward of a finished trial (None for failures, which teach nothing)."""
-        return trial_reward(trial.status, trial.validation_accuracy)
+        """The reward of a finished trial (None for failures, which teach nothing), scaled down by its
+        cost above the target when the search is cost-aware."""
+        value = trial_reward(trial.status, trial.validation_accuracy)
+        if value is None:
+            return None
+        return value * cost_factor(trial.flops, self.target_flops, self.config.cost_exponent)
 
     def episode_row(
         self, episode: int, trials: list[Trial], rewards: list[float | None], stats: dict[str, float]
@@ -143,6 +151,7 @@ class EpisodeRunner:
             deepen_noise=config.deepen_noise,
             calibration_size=config.calibration_size,
             keep_weights=True,
+            deadline=self.budget.search_deadline(),
         )
 
     def _answer_from_cache(self, trial: Trial) -> bool:
@@ -172,6 +181,8 @@ class EpisodeRunner:
         trial.message = result.message or None
         trial.reward = self.reward_of(trial)
         self.store.finish(trial)
+        if result.status == OK:
+            self._note_speed(trial)
         if result.status == OK and result.state is not None and trial.trial_id is not None:
             self._keep_if_best(trial, result)
         logger.info(
@@ -185,15 +196,25 @@ class EpisodeRunner:
         )
         self.emit("trial_end", {"trial": trial, "cached": False})
 
+    def _note_speed(self, trial: Trial) -> None:
+        """Keep the fastest training FLOP/s seen: larger networks use the cores better than the start
+        network, so the cost target (what the final training can afford) follows the best seen."""
+        training = self.config.child_training
+        if not trial.train_seconds or not trial.flops:
+            return
+        images = training.epochs * min(training.train_subset or len(self.data.train), len(self.data.train))
+        speed = measured_flops_per_second(trial.flops, images / trial.train_seconds)
+        if speed > float(self.store.get_meta("train_flops_per_second", 0.0)):
+            self.store.set_meta("train_flops_per_second", speed)
+
+    def score(self, trial: Trial) -> float:
+        """How good a successful trial is: its reward (cost-aware when the search is)."""
+        return self.reward_of(trial) or 0.0
+
     def _keep_if_best(self, trial: Trial, result: ChildResult) -> None:
         assert trial.trial_id is not None and result.state is not None
-        ranked = [
-            t.trial_id
-            for t in sorted(
-                (t for t in self.store.trials() if t.status == OK and t.cached_from is None and t.episode >= 0),
-                key=lambda t: (-(t.validation_accuracy or 0.0), t.trial_id or 0),
-            )
-        ][: self.config.keep_best]
+        children = [t for t in ranked_trials(self.store, self.score) if t.cached_from is None and t.is_child]
+        ranked = [t.trial_id for t in children][: self.config.keep_best]
         if trial.trial_id in ranked:
             metrics = {"validation_accuracy": trial.validation_accuracy, "trial_id": trial.trial_id, "arch": trial.arch}
             self.directory.save_network(trial.trial_id, result.spec, result.state, metrics)

@@ -16,7 +16,9 @@ from eas.data import Dataset
 from eas.executors import EventCallback, Executor, LocalExecutor
 from eas.search.budget import Budget
 from eas.search.config import SearchConfig, load_search_data
+from eas.search.cost import target_flops
 from eas.search.episode import EpisodeRunner
+from eas.search.final import train_final
 from eas.search.run import Network, best_network
 from eas.search.rundir import RunDirectory
 from eas.search.stages import stage_start
@@ -41,6 +43,7 @@ class SearchSummary:
     elapsed_seconds: float
     stopped_because: str
     history: list[dict[str, Any]] = field(default_factory=list)
+    final: dict[str, Any] | None = None
 
 
 @dataclass
@@ -111,6 +114,7 @@ def _search(session: _Session) -> SearchSummary:
     stopped = budget.exhausted(episodes_completed)
     while stopped is None:
         context.start = stage_start(config, directory, store, session.data, start, episodes_completed, session.emit)
+        runner.target_flops = _cost_target(session)
         row = _run_episode(session, strategy, context, runner, episodes_completed)
         if row is None:
             stopped = budget.exhausted(episodes_completed) or "stopped part-way through an episode"
@@ -119,6 +123,10 @@ def _search(session: _Session) -> SearchSummary:
         history.append(row)
         stopped = budget.exhausted(episodes_completed)
     session.emit("stopped", {"reason": stopped})
+    final = None
+    runner.target_flops = _cost_target(session)
+    if config.train_final:
+        final = train_final(config, directory, store, session.data, budget, runner.score, session.emit)
     return SearchSummary(
         run_dir=directory.root,
         best=store.best(),
@@ -128,7 +136,18 @@ def _search(session: _Session) -> SearchSummary:
         elapsed_seconds=budget.elapsed(),
         stopped_because=stopped,
         history=history,
+        final=final,
     )
+
+
+def _cost_target(session: _Session) -> float | None:
+    """The FLOPs per image the final training can afford, from the fastest training speed seen."""
+    speed = session.store.get_meta("train_flops_per_second")
+    images = len(session.data.train) + len(session.data.validation)
+    target = target_flops(session.config, speed, images)
+    if target is not None:
+        logger.info("cost-aware search: FLOPs above %.3g per image lower the reward", target)
+    return target
 
 
 def _run_episode(

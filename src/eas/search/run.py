@@ -7,6 +7,7 @@ training and the command line.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,10 +33,12 @@ class Network:
     validation_accuracy: float | None
 
 
-def ranked_trials(store: TrialStore) -> list[Trial]:
-    """Finished, successful trials from the highest validation accuracy down (earliest first on ties)."""
+def ranked_trials(store: TrialStore, score: Callable[[Trial], float] | None = None) -> list[Trial]:
+    """Finished, successful trials from the highest `score` (default: validation accuracy) down,
+    earliest first on ties."""
     scored = [t for t in store.trials() if t.status == OK and t.validation_accuracy is not None]
-    return sorted(scored, key=lambda t: (-(t.validation_accuracy or 0.0), t.trial_id or 0))
+    key = score or (lambda trial: trial.validation_accuracy or 0.0)
+    return sorted(scored, key=lambda t: (-key(t), t.trial_id or 0))
 
 
 def load_network(directory: RunDirectory, trial: Trial) -> Network:
@@ -45,9 +48,12 @@ def load_network(directory: RunDirectory, trial: Trial) -> Network:
     return Network(spec, state, None if is_start else trial.trial_id, trial.validation_accuracy)
 
 
-def best_kept_trial(directory: RunDirectory, store: TrialStore) -> Trial | None:
-    """The most accurate trial whose weights are kept (cache hits point at their original), or None."""
-    for trial in ranked_trials(store):
+def best_kept_trial(
+    directory: RunDirectory, store: TrialStore, score: Callable[[Trial], float] | None = None
+) -> Trial | None:
+    """The best trial (by `score`, default validation accuracy) whose weights are kept (cache hits
+    point at their original), or None."""
+    for trial in ranked_trials(store, score):
         if trial.cached_from is None and directory.has_weights(trial):
             return trial
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from eas.checkpoint import load_checkpoint, save_checkpoint
 from eas.data import Dataset
 from eas.evaluation.status import OK
 from eas.search.config import SearchConfig
+from eas.search.cost import measured_flops_per_second
 from eas.search.run import Network, load_network
 from eas.search.rundir import RunDirectory
 from eas.search.store import TrialStore
@@ -40,20 +42,30 @@ def prepare_start(
     if existing is not None and directory.has_weights(existing):
         return load_network(directory, existing)
     if Path(config.start).is_dir():
-        spec, state, _ = load_checkpoint(config.start)
+        spec, state, metrics = load_checkpoint(config.start)
         _check_fits(spec, data, config.start)
+        check_honest_start(metrics, config)
         model = build_model(spec, state)
         origin = f"checkpoint {config.start}"
         seconds = 0.0
+        speed = _images_per_second(metrics)
     else:
         spec = NetSpec.parse(config.start, data.info.input_shape, data.info.num_classes)
-        emit("start_training", {"arch": spec.to_string(), "epochs": config.start_training.epochs})
-        model = build_model(spec, seed=config.start_training.seed)
-        result = fit(model, data, config.start_training, progress=progress_of(emit, "start"))
+        recipe = config.start_training
+        if config.start_share is not None and config.time_budget is not None:
+            # A share of the budget is a long training: it takes the final recipe (augmentation, warm-up),
+            # on the training split only, so that the validation images still score children honestly.
+            recipe = replace(config.final_training, time_budget=config.start_share * config.time_budget)
+        emit("start_training", {"arch": spec.to_string(), "epochs": recipe.epochs, "time_budget": recipe.time_budget})
+        model = build_model(spec, seed=recipe.seed)
+        result = fit(model, data, recipe, progress=progress_of(emit, "start"))
         if result.diverged:
             raise ValueError(f"the start network {spec.to_string()!r} diverged: {result.message}")
-        origin = f"trained {config.start_training.epochs} epochs"
+        origin = f"trained {result.epochs_completed} epochs"
         seconds = result.seconds
+        speed = result.images_per_second
+    if speed:
+        store.set_meta("train_flops_per_second", measured_flops_per_second(spec.flops(), speed))
     device = torch.device(config.child_training.device)
     accuracy = evaluate(model.to(device), data.validation, data.info, device=device).accuracy
     state = {key: value.detach().cpu() for key, value in model.state_dict().items()}
@@ -90,6 +102,44 @@ def record_start_network(
     stored.message = message
     store.finish(stored)
     return stored
+
+
+def check_honest_start(metrics: dict[str, Any], config: SearchConfig) -> None:
+    """Refuse a start checkpoint that was trained on the images the search validates children on:
+    its accuracy (and every child's) would be inflated, and children would seem to lose accuracy as
+    the leak washes out. The checkpoint's metrics (and its parents', for grown checkpoints) say how it
+    was trained."""
+    how_to_fix = (
+        "train the start network on the search's training split only: `eas train --arch ... --out DIR "
+        f"--dataset {config.dataset}` without --full-train"
+        + (f" --validation-size {config.validation_size}" if config.validation_size is not None else "")
+        + (f" --data-seed {config.data_seed}" if config.data_seed else "")
+        + ", then pass --start DIR"
+    )
+    level: dict[str, Any] | None = metrics
+    while level:
+        if level.get("full_train") or level.get("from_run"):
+            raise ValueError(
+                f"start checkpoint {config.start} was trained on training + validation images, and the search "
+                f"scores its children on those validation images; {how_to_fix}"
+            )
+        if "data_seed" in level and (
+            level.get("validation_size") != config.validation_size or level.get("data_seed") != config.data_seed
+        ):
+            raise ValueError(
+                f"start checkpoint {config.start} was trained with another validation split (validation size "
+                f"{level.get('validation_size')}, data seed {level.get('data_seed')}; this search: "
+                f"{config.validation_size}, {config.data_seed}), so it may have trained on the search's validation "
+                f"images; {how_to_fix}"
+            )
+        parent = level.get("parent")
+        level = parent if isinstance(parent, dict) else None
+
+
+def _images_per_second(metrics: dict[str, Any]) -> float | None:
+    result = metrics.get("result")
+    speed = result.get("images_per_second") if isinstance(result, dict) else None
+    return float(speed) if isinstance(speed, int | float) and speed > 0 else None
 
 
 def _stored_start(store: TrialStore) -> Trial | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eas.evaluation.status import PENDING
+from eas.evaluation.status import FINISHED_STATUSES, PENDING
 from eas.spec import Edit
 
 # Episode number of the networks that are not children: the start network (slot 0) and the start
@@ -42,8 +42,8 @@ class Trial:
 
     @property
     def finished(self) -> bool:
-        """True once the trial has a final status."""
-        return self.status != PENDING
+        """True once the trial has a final result (a cut trial has none: a resumed run trains it)."""
+        return self.status in FINISHED_STATUSES
 
     @property
     def is_child(self) -> bool:

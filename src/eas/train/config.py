@@ -19,6 +19,11 @@ class TrainConfig:
 
     `channels_last` stores activations NHWC, which oneDNN convolutions run faster on CPU (measured by
     bench/throughput.py); it changes no result beyond float rounding.
+
+    `random_erasing` is the probability of erasing one random rectangle of each training image (Zhong
+    et al. 2020); `label_smoothing` the cross-entropy smoothing. `time_budget` (seconds) replaces
+    `epochs`: `fit` measures its speed on the first steps and sets the epoch count so that the whole
+    schedule, warm-up and cosine included, ends within the budget (see `eas.train.budget`).
     """
 
     epochs: int = 20
@@ -35,6 +40,9 @@ class TrainConfig:
     eval_batch_size: int = 500
     evaluate_each_epoch: bool = False
     channels_last: bool = True
+    random_erasing: float = 0.0
+    label_smoothing: float = 0.0
+    time_budget: float | None = None
 
     def __post_init__(self) -> None:
         if self.epochs < 0:
@@ -47,6 +55,12 @@ class TrainConfig:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
         if self.warmup_steps < 0:
             raise ValueError(f"warmup_steps must be >= 0, got {self.warmup_steps}")
+        if not 0.0 <= self.random_erasing <= 1.0:
+            raise ValueError(f"random_erasing is a probability in [0, 1], got {self.random_erasing}")
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
+        if self.time_budget is not None and not self.time_budget > 0:
+            raise ValueError(f"time_budget must be a positive number of seconds or None, got {self.time_budget}")
         if self.train_subset is not None and self.train_subset < 1:
             raise ValueError(f"train_subset must be a positive number of images or None, got {self.train_subset}")
 
@@ -65,9 +79,11 @@ class TrainConfig:
 
 @dataclass
 class TrainResult:
-    """Outcome of `fit`. `status` is "ok" or "diverged" (a non-finite loss stopped training early)."""
+    """Outcome of `fit`. `status` is "ok", "diverged" (a non-finite loss stopped training early) or
+    "cut" (the caller's deadline stopped it); `epochs_planned` is what a time budget allowed."""
 
     status: str = "ok"
+    epochs_planned: int = 0
     epochs_completed: int = 0
     train_loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
@@ -82,6 +98,11 @@ class TrainResult:
     def diverged(self) -> bool:
         """True when training stopped on a NaN or infinite loss."""
         return self.status == "diverged"
+
+    @property
+    def cut(self) -> bool:
+        """True when the caller's deadline stopped training before the schedule ended."""
+        return self.status == "cut"
 
     @property
     def images_per_second(self) -> float:

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from eas.data import Dataset, Split
+from eas.train.budget import epochs_within, measure_speed, plan_epochs
 from eas.train.config import TrainConfig, TrainResult
 from eas.train.loop import EvalStats, batch_count, evaluate, train_one_epoch
 
@@ -78,6 +79,8 @@ class _TrainingRun:
     memory_format: torch.memory_format
     steps_per_epoch: int
     progress: ProgressCallback | None
+    probe_seconds: float = 0.0
+    seconds_per_eval_image: float = 0.0
 
 
 def fit(
@@ -87,22 +90,60 @@ def fit(
     *,
     progress: ProgressCallback | None = None,
     validation: Split | None = None,
+    deadline: float | None = None,
+    reserve_images: int = 0,
 ) -> TrainResult:
     """Train `model` in place on `data.train` and score it on the validation split.
 
-    Same seed and config give the same result on CPU. A non-finite loss ends training with
-    status "diverged" instead of an exception.
+    Same seed and config give the same result on CPU (with a `time_budget` the epoch count depends
+    on the measured speed). A non-finite loss ends training with status "diverged" instead of an
+    exception; passing `deadline` (a `time.time()` value) ends it with status "cut". With a
+    `time_budget`, `reserve_images` more images (a test set the caller scores afterwards) are
+    budgeted for evaluation.
     """
+    started = time.perf_counter()
     run = _start_run(model, data, config, progress, validation)
     result = TrainResult()
-    started = time.perf_counter()
-    for epoch in range(config.epochs):
-        if not _run_epoch(run, epoch, result):
+    if config.time_budget is not None:
+        run = _planned(run, config.time_budget, started, reserve_images)
+    result.epochs_planned = run.config.epochs
+    should_stop = None if deadline is None else (lambda: time.time() >= deadline)
+    epoch = 0
+    while epoch < run.config.epochs:
+        if not _run_epoch(run, epoch, result, should_stop):
             break
+        epoch += 1
+        if config.time_budget is not None:
+            run = _planned(run, config.time_budget, started, reserve_images, epochs_done=epoch)
+    result.epochs_planned = run.config.epochs
     result.seconds = time.perf_counter() - started
-    if not result.diverged and len(run.validation) > 0:
+    if result.status == "ok" and len(run.validation) > 0:
         _record_final_scores(run, result)
     return result
+
+
+def _planned(
+    run: _TrainingRun, budget: float, started: float, reserve_images: int, epochs_done: int = 0
+) -> _TrainingRun:
+    """`run` with the epoch count that fits in what is left of `budget`: measured on a probe before
+    the first epoch, then from the epochs already trained (never fewer than those)."""
+    evaluation_images = len(run.validation) + reserve_images
+    elapsed = time.perf_counter() - started
+    if epochs_done == 0:
+        speed = measure_speed(run.model, run.data, run.config, run.validation)
+        epochs = plan_epochs(speed, run.steps_per_epoch, budget - elapsed, evaluation_images)
+    else:
+        per_epoch = (elapsed - run.probe_seconds) / epochs_done
+        reserve = evaluation_images * run.seconds_per_eval_image
+        epochs = epochs_done + epochs_within(budget - elapsed - reserve, per_epoch)
+    if epochs_done == 0:
+        return replace(
+            run,
+            config=replace(run.config, epochs=epochs),
+            probe_seconds=time.perf_counter() - started,
+            seconds_per_eval_image=speed.seconds_per_eval_image,
+        )
+    return replace(run, config=replace(run.config, epochs=epochs))
 
 
 def _start_run(
@@ -138,8 +179,11 @@ def _start_run(
     )
 
 
-def _run_epoch(run: _TrainingRun, epoch: int, result: TrainResult) -> bool:
-    """Train one epoch and record its statistics in `result`; False when the loss diverged."""
+def _run_epoch(
+    run: _TrainingRun, epoch: int, result: TrainResult, should_stop: Callable[[], bool] | None = None
+) -> bool:
+    """Train one epoch and record its statistics in `result`; False when the loss diverged or
+    `should_stop` ended training."""
     config = run.config
 
     def rate(step: int) -> float:
@@ -161,11 +205,18 @@ def _run_epoch(run: _TrainingRun, epoch: int, result: TrainResult) -> bool:
         device=run.device,
         on_step=on_step if run.progress is not None else None,
         memory_format=run.memory_format,
+        random_erasing=config.random_erasing,
+        label_smoothing=config.label_smoothing,
+        should_stop=should_stop,
     )
     result.images_seen += stats.images
     if stats.diverged:
         result.status = "diverged"
         result.message = f"loss became NaN or infinite in epoch {epoch + 1}; try a lower learning rate"
+        return False
+    if stats.stopped:
+        result.status = "cut"
+        result.message = f"deadline reached in epoch {epoch + 1} of {config.epochs}"
         return False
     result.epochs_completed = epoch + 1
     result.train_loss.append(stats.loss)

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as functional
 from torch import nn
 
-from eas.data import DatasetInfo, Split, augment_batch, normalize
+from eas.data import DatasetInfo, Split, augment_batch, normalize, random_erase
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class EpochStats:
     accuracy: float
     images: int
     diverged: bool = False
+    stopped: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,15 @@ def train_one_epoch(
     device: str | torch.device = "cpu",
     on_step: StepCallback | None = None,
     memory_format: torch.memory_format = torch.contiguous_format,
+    random_erasing: float = 0.0,
+    label_smoothing: float = 0.0,
+    should_stop: Callable[[], bool] | None = None,
 ) -> EpochStats:
     """One pass over `split` in a random order. `learning_rate(step)` sets the rate of each batch.
 
-    Stops at the first non-finite loss and reports `diverged=True` rather than raising.
+    Stops at the first non-finite loss and reports `diverged=True` rather than raising; stops before
+    a batch once `should_stop()` is true and reports `stopped=True`. Random erasing applies only
+    with `augment`.
     """
     model.train()
     count = len(split)
@@ -77,17 +83,20 @@ def train_one_epoch(
     total_correct = torch.zeros((), dtype=torch.int64)
     seen = 0
     for step in range(steps):
+        if should_stop is not None and should_stop():
+            return EpochStats(float(total_loss) / max(seen, 1), float(total_correct) / max(seen, 1), seen, stopped=True)
         end = count if step == steps - 1 else (step + 1) * batch_size
         indices = order[step * batch_size : end]
         images = normalize(split.images[indices].to(device), info.mean, info.std)
         if augment:
             images = augment_batch(images, info.pad, info.flip, generator=generator)
+            images = random_erase(images, random_erasing, generator=generator)
         images = images.contiguous(memory_format=memory_format)
         labels = split.labels[indices].to(device)
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step)
         logits = model(images)
-        loss = functional.cross_entropy(logits, labels)
+        loss = functional.cross_entropy(logits, labels, label_smoothing=label_smoothing)
         if not torch.isfinite(loss):
             return EpochStats(float("nan"), 0.0, seen, diverged=True)
         optimizer.zero_grad(set_to_none=True)

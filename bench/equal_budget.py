@@ -1,0 +1,135 @@
+"""Equal budget: a search against a hand-designed network, the same total wall time T for each method.
+
+Methods (each a real command line, timed from start to end, on this machine):
+  a  `eas search --time-budget T --train-final` from the preset's start network;
+  b  the same, starting from the hand-designed network (its training is part of T);
+  c  the hand-designed network trained alone for T (`eas train --time-budget T`, the final recipe);
+  d  the preset's start network trained alone for T.
+Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
+interrupted comparison continues where it stopped. Prints test accuracy (mean and spread over seeds),
+parameters and wall time per method.
+
+    python bench/equal_budget.py --minutes 40 --seeds 0 1 --methods c a b d
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from eas.search import preset
+from eas.train import TrainConfig
+
+HAND_DESIGNED = "conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 pool conv-128-3 conv-128-3 gap fc-128"
+PRESET = "fashion-cpu"
+FIELDS = ("method", "seed", "minutes", "test_accuracy", "parameters", "wall_seconds", "arch", "command", "finished")
+EAS = str(Path(sys.executable).with_name("eas"))
+
+
+def recipe_flags(recipe: TrainConfig) -> list[str]:
+    """`eas train` flags for a TrainConfig (the preset's final recipe, so c and d train as a and b do)."""
+    flags = ["--lr", str(recipe.learning_rate), "--batch-size", str(recipe.batch_size), "--schedule", recipe.schedule]
+    flags += ["--weight-decay", str(recipe.weight_decay), "--warmup-steps", str(recipe.warmup_steps)]
+    flags += ["--random-erasing", str(recipe.random_erasing), "--label-smoothing", str(recipe.label_smoothing)]
+    return flags if recipe.augment else [*flags, "--no-augment"]
+
+
+def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str], Path]:
+    """The command line of one run and the folder whose metrics.json holds its result."""
+    config = preset(PRESET)
+    if method in ("c", "d"):
+        arch = HAND_DESIGNED if method == "c" else config.start
+        line = [EAS, "train", "--arch", arch, "--full-train", "--time-budget", str(seconds), "--seed", str(seed)]
+        return [*line, *recipe_flags(config.final_training), "--out", str(out)], out
+    line = [EAS, "search", "--preset", PRESET, "--time-budget", str(seconds), "--train-final", "--seed", str(seed)]
+    if method == "b":
+        line += ["--start", HAND_DESIGNED, "--start-share", "0.5"]
+    return [*line, "--run-dir", str(out)], out / "final"
+
+
+def recorded(path: Path) -> list[dict[str, str]]:
+    """Rows already in the CSV."""
+    if not path.is_file():
+        return []
+    with path.open(newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def run_one(method: str, seed: int, minutes: float, out_root: Path) -> dict[str, object]:
+    """Run one method from a clean folder; returns its CSV row."""
+    out = out_root / f"{method}-seed{seed}-{minutes:g}min"
+    shutil.rmtree(out, ignore_errors=True)
+    line, result_dir = command(method, seed, minutes * 60, out)
+    print(f"[{time.strftime('%H:%M:%S')}] {method} seed {seed}: {' '.join(line)}", flush=True)
+    began = time.perf_counter()
+    subprocess.run(line, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - began
+    metrics = json.loads((result_dir / "metrics.json").read_text())
+    return {
+        "method": method,
+        "seed": seed,
+        "minutes": minutes,
+        "test_accuracy": metrics["test_accuracy"],
+        "parameters": metrics["parameters"],
+        "wall_seconds": round(wall, 1),
+        "arch": metrics["arch"],
+        "command": " ".join(line[1:]),
+        "finished": time.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def summary(rows: list[dict[str, str]], minutes: float) -> None:
+    """Print mean and spread of test accuracy per method, with parameters and wall time."""
+    print(f"\nT = {minutes:g} min on this machine; test accuracy over seeds")
+    print(f"{'method':<8}{'runs':>5}{'mean %':>9}{'spread':>9}{'min..max %':>16}{'parameters':>12}{'wall s':>9}")
+    for method in ("a", "b", "c", "d"):
+        mine = [row for row in rows if row["method"] == method and float(row["minutes"]) == minutes]
+        if not mine:
+            continue
+        accuracies = [100 * float(row["test_accuracy"]) for row in mine]
+        spread = statistics.stdev(accuracies) if len(accuracies) > 1 else float("nan")
+        parameters = statistics.mean(int(row["parameters"]) for row in mine)
+        wall = max(float(row["wall_seconds"]) for row in mine)
+        span = f"{min(accuracies):.2f}..{max(accuracies):.2f}"
+        print(
+            f"{method:<8}{len(mine):>5}{statistics.mean(accuracies):>9.2f}{spread:>9.2f}{span:>16}"
+            f"{parameters:>12,.0f}{wall:>9.0f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minutes", type=float, default=40.0, help="total wall time T of every run (2 h: 120)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--methods", nargs="+", default=["c", "a", "b", "d"], choices=["a", "b", "c", "d"])
+    parser.add_argument("--csv", type=Path, default=Path("bench/results/equal_budget.csv"))
+    parser.add_argument("--out", type=Path, default=Path("runs/equal-budget"))
+    args = parser.parse_args()
+    args.csv.parent.mkdir(parents=True, exist_ok=True)
+    for seed in args.seeds:
+        for method in args.methods:
+            done = recorded(args.csv)
+            if any(
+                r["method"] == method and int(r["seed"]) == seed and float(r["minutes"]) == args.minutes for r in done
+            ):
+                continue
+            row = run_one(method, seed, args.minutes, args.out)
+            new_file = not args.csv.is_file()
+            with args.csv.open("a", newline="") as stream:
+                writer = csv.DictWriter(stream, fieldnames=FIELDS)
+                if new_file:
+                    writer.writeheader()
+                writer.writerow(row)
+            print(f"  test {100 * float(row['test_accuracy']):.2f}% in {row['wall_seconds']} s", flush=True)
+    summary(recorded(args.csv), args.minutes)
+
+
+if __name__ == "__main__":
+    main()

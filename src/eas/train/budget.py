@@ -1,0 +1,84 @@
+"""Epochs from a time budget: measure the training speed on a few steps, then size the schedule.
+
+`fit` asks for a plan when its config has a `time_budget`, and asks again after every epoch with the
+speed it really saw, so the cosine schedule (warm-up included) ends within the budget even when the
+first guess was off.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from eas.data import Dataset, Split
+from eas.train.config import TrainConfig
+from eas.train.loop import batch_count, evaluate, train_one_epoch
+
+# Steps timed by the probe after one untimed step (which pays for allocation and kernel selection).
+PROBE_STEPS = 12
+# Part of the budget kept free for float noise in the estimate and the final evaluation's jitter.
+SAFETY_FRACTION = 0.02
+
+
+@dataclass(frozen=True)
+class Speed:
+    """Measured costs: seconds per training step and per evaluated image."""
+
+    seconds_per_step: float
+    seconds_per_eval_image: float
+
+
+def measure_speed(model: nn.Module, data: Dataset, config: TrainConfig, validation: Split) -> Speed:
+    """Time a few training steps and one evaluation batch on a copy of `model` (the model and its
+    optimizer state are left untouched; the steps are thrown away)."""
+    from eas.train.fit import make_optimizer  # fit imports this module
+
+    probe = copy.deepcopy(model)
+    optimizer = make_optimizer(probe, config)
+    generator = torch.Generator().manual_seed(config.seed + 1)
+    images = (PROBE_STEPS + 1) * config.batch_size
+    indices = torch.randperm(len(data.train), generator=generator)[: min(images, len(data.train))]
+    sample = Split(data.train.images[indices], data.train.labels[indices])
+    device = next(probe.parameters()).device
+    memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
+    common = dict(batch_size=config.batch_size, generator=generator, augment=config.augment, device=device)
+    warm = Split(sample.images[: config.batch_size], sample.labels[: config.batch_size])
+    train_one_epoch(probe, optimizer, warm, data.info, learning_rate=lambda step: 0.0, **common)  # type: ignore[arg-type]
+    timed = Split(sample.images[config.batch_size :], sample.labels[config.batch_size :])
+    started = time.perf_counter()
+    stats = train_one_epoch(
+        probe,
+        optimizer,
+        timed,
+        data.info,
+        learning_rate=lambda step: 0.0,
+        memory_format=memory_format,
+        random_erasing=config.random_erasing,
+        **common,  # type: ignore[arg-type]
+    )
+    steps = max(batch_count(stats.images, config.batch_size), 1)
+    seconds_per_step = (time.perf_counter() - started) / steps
+    eval_images = Split(validation.images[: config.eval_batch_size], validation.labels[: config.eval_batch_size])
+    started = time.perf_counter()
+    if len(eval_images) > 0:
+        evaluate(probe, eval_images, data.info, batch_size=config.eval_batch_size, device=device)
+    seconds_per_eval_image = (time.perf_counter() - started) / max(len(eval_images), 1)
+    return Speed(seconds_per_step, seconds_per_eval_image)
+
+
+def epochs_within(seconds: float, seconds_per_epoch: float) -> int:
+    """Whole epochs that fit in `seconds` after the safety margin (0 when not even one fits)."""
+    usable = seconds * (1.0 - SAFETY_FRACTION)
+    return max(math.floor(usable / max(seconds_per_epoch, 1e-9)), 0)
+
+
+def plan_epochs(speed: Speed, steps_per_epoch: int, budget: float, evaluation_images: int) -> int:
+    """Epochs whose training and one final evaluation of `evaluation_images` fit in `budget` seconds
+    (at least 1, so a budget too small for one epoch still trains once)."""
+    reserve = evaluation_images * speed.seconds_per_eval_image
+    return max(epochs_within(budget - reserve, speed.seconds_per_step * steps_per_epoch), 1)

@@ -1,0 +1,30 @@
+"""Cost-aware scoring: one-sided MnasNet factor and the FLOPs target derived from the final budget."""
+
+from __future__ import annotations
+
+import pytest
+
+from eas.search import SearchConfig
+from eas.search.cost import TRAIN_FLOPS_PER_FORWARD_FLOP, cost_factor, measured_flops_per_second, target_flops
+
+
+def test_cost_factor_is_one_at_or_below_the_target_and_shrinks_above() -> None:
+    assert cost_factor(100, 200.0, -0.07) == 1.0
+    assert cost_factor(200, 200.0, -0.07) == 1.0
+    assert cost_factor(400, 200.0, -0.07) == pytest.approx(2**-0.07)
+    assert cost_factor(800, 200.0, -0.07) < cost_factor(400, 200.0, -0.07) < 1.0
+    assert cost_factor(800, 200.0, 0.0) == 1.0
+    assert cost_factor(None, 200.0, -0.07) == cost_factor(800, None, -0.07) == 1.0
+
+
+def test_target_flops_is_what_the_final_share_affords() -> None:
+    config = SearchConfig(
+        time_budget=1000.0, train_final=True, final_share=0.3, cost_exponent=-0.07, final_epochs_target=10
+    )
+    flops_per_second = measured_flops_per_second(1_000_000, 500.0)
+    assert flops_per_second == 1_000_000 * TRAIN_FLOPS_PER_FORWARD_FLOP * 500.0
+    target = target_flops(config, flops_per_second, 60_000)
+    # 300 s of final training at 1.5 GFLOP/s, 10 epochs of 60k images at 3 x FLOPs each.
+    assert target == pytest.approx(1.5e9 * 300 / (10 * 60_000 * 3))
+    assert target_flops(SearchConfig(time_budget=1000.0, train_final=True), flops_per_second, 60_000) is None
+    assert target_flops(config, None, 60_000) is None

@@ -1,0 +1,79 @@
+"""The episode runner: cut children are evaluated again on resume, the cache is keyed by parent,
+rewards are scaled by cost above the target, and the best children's weights are kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from eas.build import build_model
+from eas.data import Dataset, load_dataset
+from eas.evaluation import CUT, OK, ChildResult, ChildTask
+from eas.executors import LocalExecutor
+from eas.search import Budget, Network, TrialStore
+from eas.search.episode import EpisodeRunner
+from eas.search.reward import reward
+from eas.search.rundir import RunDirectory
+from eas.search.strategies import Proposal
+from eas.search.trial import Trial
+from eas.spec import Edit, NetSpec
+from tests.search.conftest import toy_config
+
+
+class CuttingExecutor:
+    """Reports every task as cut, as an executor does when the search's deadline passes mid-child."""
+
+    def run(
+        self,
+        tasks: Sequence[ChildTask],
+        data: Dataset,
+        *,
+        on_result: Callable[[ChildResult], None],
+        should_stop: Callable[[], bool],
+        emit: Callable[[str, dict[str, Any]], None],
+    ) -> None:
+        for task in tasks:
+            on_result(ChildResult(task.trial_id, CUT, task.parent_spec, message="deadline reached"))
+
+
+def runner_for(tmp_path: Path, dataset: str, executor: Any, **overrides: Any) -> tuple[EpisodeRunner, Network]:
+    config = toy_config(dataset, **overrides)
+    data = load_dataset(dataset, validation_size=100)
+    spec = NetSpec.parse("conv-4-3 pool conv-8-3 gap", data.info.input_shape, data.info.num_classes)
+    start = Network(spec, build_model(spec, seed=0).state_dict(), None, 0.5)
+    store = TrialStore(tmp_path / "trials.sqlite")
+    runner = EpisodeRunner(
+        config, RunDirectory(tmp_path), store, data, executor, lambda k, p: None, Budget(config, store)
+    )
+    return runner, start
+
+
+def test_cut_children_are_not_finished_and_are_trained_on_the_next_run(tmp_path: Path, toy_dataset_name: str) -> None:
+    runner, start = runner_for(tmp_path, toy_dataset_name, CuttingExecutor())
+    proposals = [Proposal(start, (Edit.widen(0, 8),)), Proposal(start, (Edit.deepen(0, 3),))]
+    trials = runner.run(0, proposals)
+    assert [trial.status for trial in trials] == [CUT, CUT] and not any(trial.finished for trial in trials)
+    assert runner.store.count_trained() == 0 and all(trial.reward is None for trial in trials)
+    runner.executor = LocalExecutor()
+    trials = runner.run(0, proposals)
+    assert [trial.status for trial in trials] == [OK, OK]
+    assert runner.store.count_trained() == 2
+
+
+def test_the_cache_is_keyed_by_architecture_and_parent(tmp_path: Path, toy_dataset_name: str) -> None:
+    runner, start = runner_for(tmp_path, toy_dataset_name, LocalExecutor())
+    other_parent = Network(start.spec, start.state, 41, 0.5)
+    runner.run(0, [Proposal(start, (Edit.widen(0, 8),))])
+    trials = runner.run(1, [Proposal(start, (Edit.widen(0, 8),)), Proposal(other_parent, (Edit.widen(0, 8),))])
+    assert trials[0].cached_from is not None, "same architecture from the same parent: answered from the cache"
+    assert trials[1].cached_from is None, "another parent's weights: trained again"
+
+
+def test_rewards_are_scaled_down_above_the_cost_target(tmp_path: Path, toy_dataset_name: str) -> None:
+    runner, _ = runner_for(tmp_path, toy_dataset_name, LocalExecutor(), cost_exponent=-0.5)
+    trial = Trial(0, 0, "x", "{}", status=OK, validation_accuracy=0.5, flops=400)
+    assert runner.reward_of(trial) == reward(0.5)  # no target: cost ignored
+    runner.target_flops = 100.0
+    assert runner.reward_of(trial) == reward(0.5) * (4.0**-0.5)
+    assert runner.score(trial) == runner.reward_of(trial)

@@ -1,0 +1,84 @@
+"""The named search presets: lookup, overrides, and that each one is a valid, round-tripping config."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from eas.search.config import STRATEGIES, SearchConfig
+from eas.search.presets import PRESETS, preset
+from eas.spec import NetSpec
+
+
+def test_the_documented_presets_exist() -> None:
+    # The README and the test suite name these two; renaming one breaks them silently otherwise.
+    assert {"fashion-cpu", "smoke"} <= set(PRESETS)
+
+
+def test_unknown_name_lists_every_known_preset() -> None:
+    with pytest.raises(ValueError) as raised:
+        preset("imagenet-tpu")
+    message = str(raised.value)
+    assert "'imagenet-tpu'" in message
+    for name in PRESETS:
+        assert repr(name) in message
+    # Sorted, so the message is the same on every run.
+    assert str(sorted(PRESETS)) in message
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_every_preset_is_a_valid_config_that_round_trips_through_json(name: str) -> None:
+    config = preset(name)
+    assert isinstance(config, SearchConfig)
+    assert config.strategy in STRATEGIES
+    # Through real JSON text, as config.json is written and read back on resume.
+    restored = SearchConfig.from_dict(json.loads(json.dumps(config.to_dict())))
+    assert restored == config
+    assert restored.differences(config) == []
+    # At least one budget, or the search would never stop by itself.
+    assert any(value is not None for value in (config.episodes, config.max_networks, config.time_budget))
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_every_preset_start_network_parses(name: str) -> None:
+    spec = NetSpec.parse(preset(name).start)
+    assert spec.to_string() == re.sub(r"\s+", " ", preset(name).start.strip())
+
+
+def test_preset_without_overrides_is_the_stored_config() -> None:
+    assert preset("smoke") == PRESETS["smoke"]
+    assert preset("fashion-cpu") == PRESETS["fashion-cpu"]
+
+
+def test_overrides_replace_fields_and_leave_the_rest_and_the_table_alone() -> None:
+    original = PRESETS["smoke"]
+    config = preset("smoke", dataset="npz:/tmp/toy.npz", strategy="random", seed=5, episodes=1)
+    assert (config.dataset, config.strategy, config.seed, config.episodes) == ("npz:/tmp/toy.npz", "random", 5, 1)
+    assert config.start == original.start
+    assert config.child_training == original.child_training
+    assert config.differences(original) == ["dataset", "strategy", "seed"]
+    # The table itself is untouched (frozen dataclasses, replaced not mutated).
+    assert PRESETS["smoke"] == original
+    assert PRESETS["smoke"].strategy == "rl" and PRESETS["smoke"].seed == 0
+
+
+def test_overrides_are_validated() -> None:
+    with pytest.raises(ValueError, match="strategy must be one of"):
+        preset("smoke", strategy="evolution")
+    with pytest.raises(ValueError, match="networks_per_episode"):
+        preset("fashion-cpu", networks_per_episode=0)
+    with pytest.raises(TypeError, match="colour"):
+        preset("smoke", colour="red")
+
+
+def test_smoke_is_small_and_fashion_cpu_is_the_fifteen_minute_job() -> None:
+    smoke = preset("smoke")
+    # Tests rely on smoke finishing in seconds: a fixed episode count and small training subsets.
+    assert smoke.episodes == 2 and smoke.time_budget is None
+    assert smoke.start_training.train_subset is not None and smoke.start_training.train_subset <= 1024
+    assert smoke.child_training.train_subset is not None and smoke.child_training.train_subset <= 1024
+    fashion = preset("fashion-cpu")
+    assert fashion.dataset == "fashion-mnist"
+    assert fashion.time_budget == 900.0 and fashion.episodes is None and fashion.train_final

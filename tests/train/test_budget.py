@@ -1,0 +1,31 @@
+"""Planning epochs from a time budget: the arithmetic, and a probe that leaves the model untouched."""
+
+from __future__ import annotations
+
+import torch
+
+from eas.train import TrainConfig
+from eas.train.budget import SAFETY_FRACTION, Speed, epochs_within, measure_speed, plan_epochs
+from tests.train.test_fit import toy_data, toy_model
+
+
+def test_epochs_within_keeps_a_safety_margin() -> None:
+    assert epochs_within(100.0, 10.0) == int(100 * (1 - SAFETY_FRACTION) // 10)
+    assert epochs_within(9.0, 10.0) == 0
+    assert epochs_within(-5.0, 10.0) == 0
+
+
+def test_plan_epochs_reserves_the_evaluation_and_trains_at_least_once() -> None:
+    speed = Speed(seconds_per_step=0.1, seconds_per_eval_image=0.001)
+    # 10 steps an epoch = 1 s; 1000 evaluation images = 1 s; 21 s budget -> 20 s of training, less the margin.
+    assert plan_epochs(speed, 10, 21.0, 1000) == epochs_within(20.0, 1.0) == 19
+    assert plan_epochs(speed, 10, 0.5, 1000) == 1
+
+
+def test_measure_speed_leaves_the_model_untouched() -> None:
+    model = toy_model()
+    before = {key: value.clone() for key, value in model.state_dict().items()}
+    data = toy_data()
+    speed = measure_speed(model, data, TrainConfig(batch_size=8), data.validation)
+    assert speed.seconds_per_step > 0 and speed.seconds_per_eval_image > 0
+    assert all(torch.equal(before[key], value) for key, value in model.state_dict().items())
