@@ -49,6 +49,7 @@ search: setup data
 bench: setup data
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/transforms.py
+	$(BIN)/python bench/properties.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -105,16 +105,19 @@ def _search(session: _Session) -> SearchSummary:
     strategy.load_state_dict(strategy_state)
     logger.info("search %s: strategy %s, %d episodes already done", directory.root, strategy.name, episodes_completed)
 
+    runner = EpisodeRunner(config, directory, store, session.data, session.executor, session.emit, budget)
+
     def best_so_far() -> Network:
-        return best_network(directory, store) or start
+        return best_network(directory, store, runner.score) or start
 
     context = SearchContext(config, start, best_so_far)
-    runner = EpisodeRunner(config, directory, store, session.data, session.executor, session.emit, budget)
     history: list[dict[str, Any]] = []
     stopped = budget.exhausted(episodes_completed)
     while stopped is None:
-        context.start = stage_start(config, directory, store, session.data, start, episodes_completed, session.emit)
         runner.target_flops = _cost_target(session)
+        context.start = stage_start(
+            config, directory, store, session.data, start, episodes_completed, session.emit, runner.score
+        )
         row = _run_episode(session, strategy, context, runner, episodes_completed)
         if row is None:
             stopped = budget.exhausted(episodes_completed) or "stopped part-way through an episode"

@@ -59,9 +59,11 @@ def best_kept_trial(
     return None
 
 
-def best_network(directory: RunDirectory, store: TrialStore) -> Network | None:
+def best_network(
+    directory: RunDirectory, store: TrialStore, score: Callable[[Trial], float] | None = None
+) -> Network | None:
     """The network of `best_kept_trial`, or None."""
-    trial = best_kept_trial(directory, store)
+    trial = best_kept_trial(directory, store, score)
     return None if trial is None else load_network(directory, trial)
 
 

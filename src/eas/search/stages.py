@@ -41,15 +41,17 @@ def stage_start(
     start: Network,
     episode: int,
     emit: EventCallback,
+    score: Callable[[Trial], float] | None = None,
 ) -> Network:
     """The start network of `episode`'s stage: the run's start network in stage 0, otherwise the
-    best network found before the stage began (trained with `stage_training` when it is set)."""
+    best network (by `score`, the search's own; default validation accuracy) found before the stage
+    began, trained with `stage_training` when it is set."""
     stage = stage_of(config, episode)
     if stage == 0:
         return start
     folder = directory.stage_dir(stage)
     if not has_checkpoint(folder):
-        _choose(config, directory, store, data, start, stage, emit)
+        _choose(config, directory, store, data, start, stage, emit, score)
     spec, state, metrics = load_checkpoint(folder)
     stored = [trial for trial in store.trials(START_EPISODE) if trial.slot == stage]
     if config.stage_training is not None and not stored:
@@ -68,8 +70,9 @@ def _choose(
     start: Network,
     stage: int,
     emit: EventCallback,
+    score: Callable[[Trial], float] | None,
 ) -> None:
-    best = best_kept_trial(directory, store)
+    best = best_kept_trial(directory, store, score)
     network = start if best is None else load_network(directory, best)
     metrics: dict[str, Any] = {
         "validation_accuracy": network.validation_accuracy,
