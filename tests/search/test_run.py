@@ -95,6 +95,18 @@ def test_best_kept_trial_skips_pruned_weights_and_cache_hits(run_root: Path, sto
     assert best is not None and best.trial_id == 3
 
 
+def test_a_score_replaces_accuracy_in_the_ranking(run_root: Path, store: TrialStore) -> None:
+    # A cost-aware search ranks by its own score; here the narrowest network scores best.
+    def narrowest(trial: Trial) -> float:
+        return -float(trial.arch.split("-")[1])
+
+    assert [t.trial_id for t in ranked_trials(store, narrowest)] == [1, 2, 4, 3, 7]
+    by_accuracy = best_kept_trial(RunDirectory(run_root), store)
+    by_score = best_kept_trial(RunDirectory(run_root), store, narrowest)
+    assert by_accuracy is not None and by_accuracy.trial_id == 3
+    assert by_score is not None and by_score.trial_id == 1
+
+
 def test_best_kept_trial_falls_back_to_the_start_network(tmp_path: Path) -> None:
     directory = build_run(tmp_path / "run")
     for trial_id in (3, 4, 7):
