@@ -17,7 +17,7 @@ from torch import nn
 
 from eas.data import Dataset, Split
 from eas.train.config import TrainConfig
-from eas.train.loop import batch_count, evaluate, train_one_epoch
+from eas.train.loop import EpochStats, batch_count, evaluate, train_one_epoch
 
 # Steps timed by the probe after one untimed step (which pays for allocation and kernel selection).
 PROBE_STEPS = 12
@@ -46,21 +46,26 @@ def measure_speed(model: nn.Module, data: Dataset, config: TrainConfig, validati
     sample = Split(data.train.images[indices], data.train.labels[indices])
     device = next(probe.parameters()).device
     memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
-    common = dict(batch_size=config.batch_size, generator=generator, augment=config.augment, device=device)
-    warm = Split(sample.images[: config.batch_size], sample.labels[: config.batch_size])
-    train_one_epoch(probe, optimizer, warm, data.info, learning_rate=lambda step: 0.0, **common)  # type: ignore[arg-type]
-    timed = Split(sample.images[config.batch_size :], sample.labels[config.batch_size :])
+
+    def train(split: Split) -> EpochStats:
+        # The recipe's own augmentation and layout, at learning rate 0: only the time matters.
+        return train_one_epoch(
+            probe,
+            optimizer,
+            split,
+            data.info,
+            batch_size=config.batch_size,
+            learning_rate=lambda step: 0.0,
+            generator=generator,
+            augment=config.augment,
+            device=device,
+            memory_format=memory_format,
+            random_erasing=config.random_erasing,
+        )
+
+    train(Split(sample.images[: config.batch_size], sample.labels[: config.batch_size]))  # untimed warm-up
     started = time.perf_counter()
-    stats = train_one_epoch(
-        probe,
-        optimizer,
-        timed,
-        data.info,
-        learning_rate=lambda step: 0.0,
-        memory_format=memory_format,
-        random_erasing=config.random_erasing,
-        **common,  # type: ignore[arg-type]
-    )
+    stats = train(Split(sample.images[config.batch_size :], sample.labels[config.batch_size :]))
     steps = max(batch_count(stats.images, config.batch_size), 1)
     seconds_per_step = (time.perf_counter() - started) / steps
     eval_images = Split(validation.images[: config.eval_batch_size], validation.labels[: config.eval_batch_size])

@@ -105,7 +105,7 @@ def fit(
     run = _start_run(model, data, config, progress, validation)
     result = TrainResult()
     if config.time_budget is not None:
-        run = _planned(run, config.time_budget, started, reserve_images)
+        run = _first_plan(run, config.time_budget, started, reserve_images)
     result.epochs_planned = run.config.epochs
     should_stop = None if deadline is None else (lambda: time.time() >= deadline)
     epoch = 0
@@ -114,7 +114,7 @@ def fit(
             break
         epoch += 1
         if config.time_budget is not None:
-            run = _planned(run, config.time_budget, started, reserve_images, epochs_done=epoch)
+            run = _replan(run, config.time_budget, started, reserve_images, epoch)
     result.epochs_planned = run.config.epochs
     result.seconds = time.perf_counter() - started
     if result.status == "ok" and len(run.validation) > 0:
@@ -122,27 +122,25 @@ def fit(
     return result
 
 
-def _planned(
-    run: _TrainingRun, budget: float, started: float, reserve_images: int, epochs_done: int = 0
-) -> _TrainingRun:
-    """`run` with the epoch count that fits in what is left of `budget`: measured on a probe before
-    the first epoch, then from the epochs already trained (never fewer than those)."""
-    evaluation_images = len(run.validation) + reserve_images
+def _first_plan(run: _TrainingRun, budget: float, started: float, reserve_images: int) -> _TrainingRun:
+    """`run` with the epoch count a probe of the training speed says fits in `budget`."""
+    speed = measure_speed(run.model, run.data, run.config, run.validation)
+    left = budget - (time.perf_counter() - started)
+    epochs = plan_epochs(speed, run.steps_per_epoch, left, len(run.validation) + reserve_images)
+    return replace(
+        run,
+        config=replace(run.config, epochs=epochs),
+        probe_seconds=time.perf_counter() - started,
+        seconds_per_eval_image=speed.seconds_per_eval_image,
+    )
+
+
+def _replan(run: _TrainingRun, budget: float, started: float, reserve_images: int, epochs_done: int) -> _TrainingRun:
+    """`run` with the epoch count that fits, from the epochs really trained (never fewer than those)."""
     elapsed = time.perf_counter() - started
-    if epochs_done == 0:
-        speed = measure_speed(run.model, run.data, run.config, run.validation)
-        epochs = plan_epochs(speed, run.steps_per_epoch, budget - elapsed, evaluation_images)
-    else:
-        per_epoch = (elapsed - run.probe_seconds) / epochs_done
-        reserve = evaluation_images * run.seconds_per_eval_image
-        epochs = epochs_done + epochs_within(budget - elapsed - reserve, per_epoch)
-    if epochs_done == 0:
-        return replace(
-            run,
-            config=replace(run.config, epochs=epochs),
-            probe_seconds=time.perf_counter() - started,
-            seconds_per_eval_image=speed.seconds_per_eval_image,
-        )
+    per_epoch = (elapsed - run.probe_seconds) / epochs_done
+    reserve = (len(run.validation) + reserve_images) * run.seconds_per_eval_image
+    epochs = epochs_done + epochs_within(budget - elapsed - reserve, per_epoch)
     return replace(run, config=replace(run.config, epochs=epochs))
 
 
