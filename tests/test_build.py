@@ -233,3 +233,18 @@ def test_inserting_a_layer_keeps_every_old_key_and_shape(spec: NetSpec, data: st
     # The old weights load into the grown model once the new layer's entries are added.
     merged = {**{key: new_state[key] for key in added}, **old_state}
     build_model(new_spec, merged)
+
+
+def test_densenet_model_matches_its_spec_and_keeps_names_on_insertion() -> None:
+    from eas.build import DenseNet
+    from eas.spec import DenseNetSpec, insert_miniblock
+
+    spec = DenseNetSpec.parse("densenet-bc stem8 g4 g4 t8 g4 g6", (3, 12, 12), 5)
+    model = build_model(spec, seed=0)
+    assert isinstance(model, DenseNet)
+    assert sum(parameter.numel() for parameter in model.parameters()) == spec.num_params()
+    same = build_model(spec, seed=0)
+    assert all(torch.equal(value, same.state_dict()[key]) for key, value in model.state_dict().items())
+    deeper = build_model(insert_miniblock(spec, 1), seed=0)
+    assert set(model.state_dict()) < set(deeper.state_dict())
+    assert model.eval()(torch.randn(2, 3, 12, 12)).shape == (2, 5)

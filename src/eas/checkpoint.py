@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
-from eas.spec import NetSpec
+from eas.spec import Spec, spec_from_json
 
 SPEC_FILE = "spec.json"
 WEIGHTS_FILE = "weights.safetensors"
@@ -65,7 +65,7 @@ def load_weights(path: Path) -> dict[str, torch.Tensor]:
 
 
 def save_checkpoint(
-    folder: str | Path, spec: NetSpec, state_dict: dict[str, torch.Tensor], metrics: dict[str, Any] | None = None
+    folder: str | Path, spec: Spec, state_dict: dict[str, torch.Tensor], metrics: dict[str, Any] | None = None
 ) -> Path:
     """Write a checkpoint folder and return its path."""
     folder = Path(folder)
@@ -81,7 +81,7 @@ def has_checkpoint(folder: str | Path) -> bool:
     return all((Path(folder) / name).is_file() for name in (SPEC_FILE, WEIGHTS_FILE))
 
 
-def load_checkpoint(folder: str | Path) -> tuple[NetSpec, dict[str, torch.Tensor], dict[str, Any]]:
+def load_checkpoint(folder: str | Path) -> tuple[Spec, dict[str, torch.Tensor], dict[str, Any]]:
     """Read a checkpoint folder: (spec, state dict, metrics or {})."""
     folder = Path(folder)
     missing = [name for name in (SPEC_FILE, WEIGHTS_FILE) if not (folder / name).is_file()]
@@ -89,7 +89,7 @@ def load_checkpoint(folder: str | Path) -> tuple[NetSpec, dict[str, torch.Tensor
         raise FileNotFoundError(
             f"{folder} is not a checkpoint: missing {', '.join(missing)} (write one with `eas train --out DIR`)"
         )
-    spec = NetSpec.from_json((folder / SPEC_FILE).read_text())
+    spec = spec_from_json((folder / SPEC_FILE).read_text())
     state_dict = load_weights(folder / WEIGHTS_FILE)
     metrics_path = folder / METRICS_FILE
     metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}

@@ -105,3 +105,25 @@ def test_grow_and_the_search_give_the_same_weights(trained: tuple[Path, str, str
     assert result.spec == grown_spec and result.state is not None
     assert set(result.state) == set(grown_state)
     assert all(torch.equal(result.state[key], grown_state[key]) for key in grown_state)
+
+
+def test_grow_a_densenet_checkpoint(tmp_path: Path, capsys) -> None:
+    from tests.toy_data import write_toy_npz
+
+    dataset = f"npz:{write_toy_npz(tmp_path / 'toy.npz', train=200, test=40, size=8)}"
+    out = tmp_path / "dense"
+    arch = "densenet-bc stem4 g2 t4 g2"
+    training = ["train", "--dataset", dataset, "--arch", arch, "--epochs", "1", "--validation-size", "20"]
+    assert main([*training, "--out", str(out)]) == 0
+    grown = tmp_path / "grown"
+    arguments = ["grow", str(out), "--widen", "1:4", "--deepen", "3", "--widen", "2:6", "--out", str(grown)]
+    assert main([*arguments, "--noise", "0"]) == 0
+    output = capsys.readouterr().out
+    assert "new architecture: densenet-bc stem4 g4 t6 g2 g2" in output
+    difference = float(re.search(r"training images: (\S+)$", output, flags=re.MULTILINE).group(1))  # type: ignore[union-attr]
+    assert difference < 1e-5
+    spec, state, metrics = load_checkpoint(grown)
+    assert metrics["validation_accuracy_before"] == metrics["validation_accuracy_after"]
+    build_model(spec, state)
+    assert main(["grow", str(out), "--deepen", "1:3", "--out", str(tmp_path / "bad")]) == 2
+    assert "no kernel choice" in capsys.readouterr().err

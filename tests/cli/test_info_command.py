@@ -91,3 +91,12 @@ def test_bad_input_shape_is_an_argument_error(capsys) -> None:
         main(["info", "--input-shape", "1,28"])
     assert exit_info.value.code == 2
     assert "expected C,H,W such as 1,28,28, got '1,28'" in capsys.readouterr().err
+
+
+def test_info_describes_a_densenet(capsys) -> None:
+    assert main(["info", "--arch", "densenet-bc depth=40 growth=12"]) == 0
+    output = capsys.readouterr().out
+    assert "densenet-bc stem24 g12" in output and "t48" in output
+    assert "parameters: 175,690" in output and "dense blocks: 3" in output
+    assert main(["info", "--arch", "densenet-bc depth=41 growth=12"]) == 2
+    assert "depth must be 2nB + B + 1" in capsys.readouterr().err

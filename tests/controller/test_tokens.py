@@ -1,5 +1,7 @@
 """Tests of the token vocabulary: one token per ladder width, kernel and pool; off-ladder widths."""
 
+import pytest
+
 from eas.controller import TokenVocabulary
 from eas.spec import ActionSpace, LayerSpec, NetSpec
 
@@ -33,3 +35,18 @@ def test_encode_gives_one_index_per_layer() -> None:
     spec = NetSpec.parse("conv-16-3 pool conv-32-5 gap fc-64")
     indices = vocabulary.encode(spec)
     assert indices.tolist() == [vocabulary.tokens.index(token) for token in spec.to_string().split()]
+
+
+def test_a_growth_ladder_adds_the_densenet_tokens() -> None:
+    from dataclasses import replace
+
+    from eas.spec import DenseNetSpec
+
+    plain = TokenVocabulary(replace(ActionSpace.densenet_cpu(), growth_widths=()))
+    dense = TokenVocabulary(ActionSpace.densenet_cpu())
+    assert len(dense) == len(plain) + len(ActionSpace.densenet_cpu().growth_widths) + 2
+    spec = DenseNetSpec.parse("densenet-bc stem16 g8 g10 t16 g30")
+    tokens = [dense.tokens[index] for index in dense.encode(spec).tolist()]
+    assert tokens == ["stem", "g8", "g8", "t", "g24"]
+    with pytest.raises(ValueError, match="growth_widths"):
+        plain.encode(spec)

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from eas.search.config import STRATEGIES, SearchConfig
-from eas.search.presets import PRESETS, preset
-from eas.spec import NetSpec
+from eas.search.presets import PRESETS, preset, preset_for_space
+from eas.spec import DenseNetSpec, parse_spec
 
 
 def test_the_documented_presets_exist() -> None:
@@ -43,8 +43,24 @@ def test_every_preset_is_a_valid_config_that_round_trips_through_json(name: str)
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
 def test_every_preset_start_network_parses(name: str) -> None:
-    spec = NetSpec.parse(preset(name).start)
-    assert spec.to_string() == re.sub(r"\s+", " ", preset(name).start.strip())
+    spec = parse_spec(preset(name).start)
+    if isinstance(spec, DenseNetSpec):
+        assert name.endswith("-densenet") and preset(name).action_space.has_densenet
+        assert parse_spec(spec.to_string()) == spec
+    else:
+        assert spec.to_string() == re.sub(r"\s+", " ", preset(name).start.strip())
+
+
+def test_each_space_has_its_preset_twin() -> None:
+    assert preset_for_space("fashion-cpu", "densenet") == "fashion-cpu-densenet"
+    assert preset_for_space("fashion-cpu-densenet", "plain") == "fashion-cpu"
+    assert preset_for_space("smoke", None) == "smoke"
+    with pytest.raises(ValueError, match="unknown search space"):
+        preset_for_space("smoke", "resnet")
+    twin = preset("fashion-cpu-densenet")
+    # Only the space differs: same budget, recipes and final training as the plain job.
+    assert twin.time_budget == preset("fashion-cpu").time_budget
+    assert twin.final_training == preset("fashion-cpu").final_training
 
 
 def test_preset_without_overrides_is_the_stored_config() -> None:

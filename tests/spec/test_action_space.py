@@ -104,3 +104,26 @@ def test_round_trip_through_json() -> None:
 def test_invalid_spaces(fields, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         ActionSpace(**fields)
+
+
+def test_densenet_masks_targets_and_closing_edits() -> None:
+    from eas.spec import DenseNetSpec, Edit
+
+    space = ActionSpace(growth_widths=(4, 8, 12), max_layers_per_block=3, max_weighted_layers=5)
+    spec = DenseNetSpec.parse("densenet-bc stem8 g4 g12 t8 g4")
+    # Only miniblocks below the top rung widen; the stem and transitions never do.
+    assert space.widen_mask(spec) == (False, True, False, False, True)
+    assert space.next_width(spec.layers[1]) == 8
+    targets = space.deepen_targets(spec)
+    assert [(t.block, t.position, t.after, t.kernels) for t in targets] == [(0, 0, 1, ()), (0, 1, 2, ()), (1, 0, 4, ())]
+    full = DenseNetSpec.parse("densenet-bc stem8 g4 g4 g4 t8 g4")
+    assert [t.block for t in space.deepen_targets(full)] == [1]  # block 0 has its 3 miniblocks
+    assert space.deepen_targets(DenseNetSpec.parse("densenet-bc stem8 g4 g4 g4 t8 g4 g4")) == ()  # 5 in all
+    small = ActionSpace(growth_widths=(4, 8), max_params=spec.num_params())
+    assert not any(small.widen_mask(spec)) and small.deepen_targets(spec) == ()
+    assert space.closing_edits(spec) == [Edit.widen(3, 12)]  # 8 + 4 + 12 channels, compression 0.5
+    with pytest.raises(ValueError, match="growth ladder"):
+        ActionSpace.cpu().widen_mask(spec)
+    assert ActionSpace.from_dict(space.to_dict()) == space
+    with pytest.raises(ValueError, match="compression"):
+        ActionSpace(compression=0.0)

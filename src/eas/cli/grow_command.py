@@ -7,12 +7,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
+# A --deepen without a kernel: the plain space's default kernel, or a DenseNet's copied miniblock.
+_NO_KERNEL_GIVEN = -1
+
 
 def _pair(text: str) -> tuple[int, int]:
     parts = text.split(":")
     if len(parts) != 2 or not all(part.isdigit() for part in parts):
         raise argparse.ArgumentTypeError(f"expected two integers as A:B (e.g. 2:64), got {text!r}")
     return int(parts[0]), int(parts[1])
+
+
+def _after(text: str) -> tuple[int, int]:
+    if text.isdigit():
+        return int(text), _NO_KERNEL_GIVEN
+    return _pair(text)
 
 
 class _OrderedAction(argparse.Action):
@@ -29,7 +38,13 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("grow", help="widen/deepen a trained checkpoint without changing its function")
     parser.add_argument("checkpoint", help="checkpoint folder written by `eas train`")
     parser.add_argument("--widen", type=_pair, action=_OrderedAction, metavar="LAYER:WIDTH", help="repeatable")
-    parser.add_argument("--deepen", type=_pair, action=_OrderedAction, metavar="AFTER:KERNEL", help="repeatable")
+    parser.add_argument(
+        "--deepen",
+        type=_after,
+        action=_OrderedAction,
+        metavar="AFTER[:KERNEL]",
+        help="repeatable; a DenseNet takes AFTER alone (a copy of that miniblock is inserted)",
+    )
     parser.add_argument("--out", required=True, help="folder for the grown checkpoint")
     parser.add_argument("--noise", type=float, default=None, help="noise scale (default: each transform's own)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the noise and of the calibration batch")
@@ -41,13 +56,21 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def parse_edits(actions: list[tuple[str, int, int]]) -> list[Any]:
+def parse_edits(actions: list[tuple[str, int, int]], dense: bool = False) -> list[Any]:
     """The `Edit`s of the command line's --widen/--deepen options, in their order."""
-    from eas.spec import Edit
+    from eas.spec import DEFAULT_KERNEL, Edit
 
-    return [
-        Edit.widen(first, second) if kind == "widen" else Edit.deepen(first, second) for kind, first, second in actions
-    ]
+    edits = []
+    for kind, first, second in actions:
+        if kind == "widen":
+            edits.append(Edit.widen(first, second))
+        elif dense:
+            if second != _NO_KERNEL_GIVEN:
+                raise ValueError(f"--deepen {first}:{second}: a DenseNet has no kernel choice; write --deepen {first}")
+            edits.append(Edit.deepen(first, None))
+        else:
+            edits.append(Edit.deepen(first, DEFAULT_KERNEL if second == _NO_KERNEL_GIVEN else second))
+    return edits
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,13 +81,15 @@ def run(args: argparse.Namespace) -> int:
     from eas.checkpoint import load_checkpoint, save_checkpoint
     from eas.data import load_dataset
     from eas.evaluation import calibration_batch
+    from eas.spec import DenseNetSpec
     from eas.train import evaluate
     from eas.transforms import apply_edits, check_preserved
 
-    edits = parse_edits(list(getattr(args, "actions", None) or []))
-    if not edits:
+    actions = list(getattr(args, "actions", None) or [])
+    if not actions:
         raise ValueError("nothing to do: give at least one --widen LAYER:WIDTH or --deepen AFTER:KERNEL")
     spec, state, metrics = load_checkpoint(args.checkpoint)
+    edits = parse_edits(actions, dense=isinstance(spec, DenseNetSpec))
     dataset = args.dataset or metrics.get("dataset", "fashion-mnist")
     data = load_dataset(
         dataset,

@@ -17,6 +17,12 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("search", help="search architectures (re-run the same command to resume)")
     parser.add_argument("--run-dir", required=True, help="folder of the run (created, or resumed if it exists)")
     parser.add_argument("--preset", default="fashion-cpu", help="settings to start from (default %(default)s)")
+    parser.add_argument(
+        "--space",
+        choices=("plain", "densenet"),
+        default=None,
+        help="search space: plain CNNs or DenseNet-BC (picks the preset's variant; default: the preset's)",
+    )
     parser.add_argument("--strategy", choices=STRATEGIES, default=None, help="default: the preset's")
     parser.add_argument("--dataset", default=None, help="fashion-mnist, cifar10, svhn, npz:PATH (default: preset's)")
     parser.add_argument("--data-root", default=None)
@@ -75,8 +81,9 @@ def add_parser(subparsers: Any) -> None:
 def build_config(args: argparse.Namespace) -> Any:
     """The SearchConfig: the preset with the command line's overrides."""
     from eas.search import preset
+    from eas.search.presets import preset_for_space
 
-    config = preset(args.preset)
+    config = preset(preset_for_space(args.preset, args.space))
     overrides: dict[str, Any] = {}
     for name in (
         "strategy",

@@ -48,14 +48,14 @@ def run(args: argparse.Namespace) -> int:
     """Train, evaluate on validation and test, save, print the accuracies."""
     args.started = time.perf_counter()
     from eas.build import build_model
-    from eas.spec import NetSpec
+    from eas.spec import parse_spec
 
     if args.from_run is not None:
         return _train_from_run(args)
     if args.out is None:
         raise ValueError("--out is required: the folder to write the checkpoint to")
     data = load_data(args)
-    spec = NetSpec.parse(args.arch or DEFAULT_ARCH, data.info.input_shape, data.info.num_classes)
+    spec = parse_spec(args.arch or DEFAULT_ARCH, data.info.input_shape, data.info.num_classes)
     config = training_config(args)
     model = build_model(spec, seed=config.seed)
     origin: dict[str, Any] = {"dataset": data.info.name, "data_root": args.data_root}

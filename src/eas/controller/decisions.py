@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from eas.spec import ActionSpace, DeepenTarget, Edit, NetSpec, edited_spec, widen_layer
+from eas.spec import ActionSpace, DeepenTarget, Edit, Spec, apply_edit, edited_spec, spec_from_dict
 
 WIDER = "wider"
 DEEPER = "deeper"
@@ -99,7 +99,7 @@ def find_target(targets: Sequence[DeepenTarget], block: int | None, position: in
     return None
 
 
-def decision_edits(spec: NetSpec, decision: Decision, action_space: ActionSpace) -> list[Edit]:
+def decision_edits(spec: Spec, decision: Decision, action_space: ActionSpace) -> list[Edit]:
     """The edits that realise `decision` on `spec` (none for a no-op); a `ValueError` if the decision
     is not legal on `spec`. Edits are what the search applies to weights and stores.
 
@@ -126,12 +126,12 @@ def decision_edits(spec: NetSpec, decision: Decision, action_space: ActionSpace)
     return [Edit.deepen(target.after, decision.kernel_size)]
 
 
-def apply_decision(spec: NetSpec, decision: Decision, action_space: ActionSpace) -> NetSpec:
+def apply_decision(spec: Spec, decision: Decision, action_space: ActionSpace) -> Spec:
     """The spec after `decision` (see `decision_edits`)."""
     return edited_spec(spec, decision_edits(spec, decision, action_space))
 
 
-def decisions_to_edits(start_spec: NetSpec, decisions: Sequence[Decision], action_space: ActionSpace) -> list[Edit]:
+def decisions_to_edits(start_spec: Spec, decisions: Sequence[Decision], action_space: ActionSpace) -> list[Edit]:
     """The edits of a whole sampled episode, replayed from `start_spec`."""
     edits: list[Edit] = []
     spec = start_spec
@@ -139,15 +139,15 @@ def decisions_to_edits(start_spec: NetSpec, decisions: Sequence[Decision], actio
         step = decision_edits(spec, decision, action_space)
         spec = edited_spec(spec, step)
         edits.extend(step)
-    return edits
+    return edits + action_space.closing_edits(spec)
 
 
-def replay_decisions(start_spec: NetSpec, decisions: Sequence[Decision], action_space: ActionSpace) -> NetSpec:
+def replay_decisions(start_spec: Spec, decisions: Sequence[Decision], action_space: ActionSpace) -> Spec:
     """The spec after applying every decision in order from `start_spec`."""
     return edited_spec(start_spec, decisions_to_edits(start_spec, decisions, action_space))
 
 
-def _wider_edits(spec: NetSpec, decision: WiderDecision, action_space: ActionSpace) -> list[Edit]:
+def _wider_edits(spec: Spec, decision: WiderDecision, action_space: ActionSpace) -> list[Edit]:
     mask = action_space.widen_mask(spec)
     illegal = [index for index in decision.layers if not 0 <= index < len(mask) or not mask[index]]
     if illegal or len(set(decision.layers)) != len(decision.layers):
@@ -160,7 +160,7 @@ def _wider_edits(spec: NetSpec, decision: WiderDecision, action_space: ActionSpa
     for index in sorted(decision.layers):
         width = action_space.next_width(result.layers[index])
         assert width is not None  # the mask above guarantees a rung above
-        widened = widen_layer(result, index, width)
+        widened = apply_edit(result, Edit.widen(index, width))
         if action_space.max_params is not None and widened.num_params() > action_space.max_params:
             continue
         result = widened
@@ -177,9 +177,9 @@ def _check_action(data: dict[str, Any], expected: str) -> None:
 class Episode:
     """The decisions of one sampled child in order, from `start_spec` to `final_spec`."""
 
-    start_spec: NetSpec
+    start_spec: Spec
     decisions: tuple[Decision, ...]
-    final_spec: NetSpec
+    final_spec: Spec
     log_prob: torch.Tensor | None = field(default=None, compare=False, repr=False)
     entropy: torch.Tensor | None = field(default=None, compare=False, repr=False)
 
@@ -195,7 +195,7 @@ class Episode:
     def from_dict(cls, data: dict[str, Any]) -> Episode:
         """Inverse of `to_dict` (log_prob and entropy are None until re-scored)."""
         return cls(
-            NetSpec.from_dict(data["start_spec"]),
+            spec_from_dict(data["start_spec"]),
             tuple(decision_from_dict(item) for item in data["decisions"]),
-            NetSpec.from_dict(data["final_spec"]),
+            spec_from_dict(data["final_spec"]),
         )

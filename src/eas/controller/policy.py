@@ -17,7 +17,7 @@ from eas.controller.deeper_actor import DeeperActor
 from eas.controller.encoder import EncodedSpec, SpecEncoder
 from eas.controller.tokens import TokenVocabulary
 from eas.controller.wider_actor import WiderActor
-from eas.spec import ActionSpace, NetSpec
+from eas.spec import ActionSpace, Spec, edited_spec
 
 
 class Controller(nn.Module):
@@ -53,26 +53,26 @@ class Controller(nn.Module):
         """Device of the controller's parameters."""
         return self.wider_actor.linear.weight.device
 
-    def encode(self, spec: NetSpec) -> EncodedSpec:
+    def encode(self, spec: Spec) -> EncodedSpec:
         """Run the bidirectional encoder over the spec's layer tokens."""
         return self.encoder(self.vocabulary.encode(spec, self.device))
 
     # ----- sampling ------------------------------------------------------------------------------
-    def sample_wider(self, spec: NetSpec, generator: torch.Generator | None = None) -> WiderDecision:
+    def sample_wider(self, spec: Spec, generator: torch.Generator | None = None) -> WiderDecision:
         """Sample which layers to widen (log_prob and entropy carry grad)."""
         layers, log_prob, entropy = self.wider_actor.decide(
             self.encode(spec).outputs, self.action_space.widen_mask(spec), self._generator(generator)
         )
         return WiderDecision(layers, log_prob=log_prob, entropy=entropy)
 
-    def sample_deeper(self, spec: NetSpec, generator: torch.Generator | None = None) -> DeeperDecision:
+    def sample_deeper(self, spec: Spec, generator: torch.Generator | None = None) -> DeeperDecision:
         """Sample where to insert a layer and its kernel (a no-op with log_prob 0 when nowhere is possible)."""
         return self.deeper_actor.decide(
             self.encode(spec), self.action_space.deepen_targets(spec), self._generator(generator)
         )
 
     def sample_episode(
-        self, spec: NetSpec, num_wider: int = 4, num_deeper: int = 5, generator: torch.Generator | None = None
+        self, spec: Spec, num_wider: int = 4, num_deeper: int = 5, generator: torch.Generator | None = None
     ) -> Episode:
         """`num_wider` wider then `num_deeper` deeper decisions, each on the network the previous ones made."""
         generator = self._generator(generator)
@@ -86,11 +86,13 @@ class Controller(nn.Module):
                 decision = self.sample_deeper(current, generator)
             decisions.append(decision)
             current = apply_decision(current, decision, self.action_space)
+        # The child also gets the space's closing edits (a DenseNet's transitions), as decisions_to_edits does.
+        current = edited_spec(current, self.action_space.closing_edits(current))
         log_prob, entropy = _sums(decisions, self._zero())
         return Episode(spec, tuple(decisions), current, log_prob=log_prob, entropy=entropy)
 
     # ----- re-scoring ----------------------------------------------------------------------------
-    def score_decision(self, spec: NetSpec, decision: Decision) -> Decision:
+    def score_decision(self, spec: Spec, decision: Decision) -> Decision:
         """The same decision with the log_prob and entropy the current policy gives it on `spec`."""
         if isinstance(decision, WiderDecision):
             layers, log_prob, entropy = self.wider_actor.decide(
@@ -103,7 +105,7 @@ class Controller(nn.Module):
             raise ValueError(f"recorded deeper decision {decision.to_dict()} disagrees with the network's targets")
         return scored
 
-    def score_episode(self, start_spec: NetSpec, decisions: Sequence[Decision]) -> tuple[torch.Tensor, torch.Tensor]:
+    def score_episode(self, start_spec: Spec, decisions: Sequence[Decision]) -> tuple[torch.Tensor, torch.Tensor]:
         """Replay `decisions` from `start_spec`: (sum of log-probabilities, sum of entropies), with grad."""
         scored: list[Decision] = []
         current = start_spec
@@ -113,14 +115,14 @@ class Controller(nn.Module):
         return _sums(scored, self._zero())
 
     # ----- inspection ----------------------------------------------------------------------------
-    def wider_probabilities(self, spec: NetSpec) -> torch.Tensor:
+    def wider_probabilities(self, spec: Spec) -> torch.Tensor:
         """P(widen) of every layer, 0 where the action space forbids it (no grad)."""
         with torch.no_grad():
             probabilities = torch.sigmoid(self.wider_actor(self.encode(spec).outputs))
             mask = torch.tensor(self.action_space.widen_mask(spec), dtype=torch.bool, device=probabilities.device)
             return probabilities.masked_fill(~mask, 0.0)
 
-    def block_probabilities(self, spec: NetSpec) -> torch.Tensor:
+    def block_probabilities(self, spec: Spec) -> torch.Tensor:
         """Probabilities of the deeper actor's block choice, shape (max_blocks,) (no grad)."""
         with torch.no_grad():
             targets = self.action_space.deepen_targets(spec)

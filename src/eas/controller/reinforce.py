@@ -17,7 +17,7 @@ import torch
 from eas.controller.config import ControllerConfig
 from eas.controller.decisions import Decision, Episode
 from eas.controller.policy import Controller
-from eas.spec import NetSpec
+from eas.spec import DenseNetSpec, NetSpec, Spec
 
 
 class MovingAverageBaseline:
@@ -86,7 +86,7 @@ class ReinforceTrainer:
 
     def update(
         self,
-        start_specs: NetSpec | Sequence[NetSpec],
+        start_specs: Spec | Sequence[Spec],
         episodes_decisions: Sequence[Sequence[Decision]],
         rewards: Sequence[float],
     ) -> UpdateStats:
@@ -97,7 +97,7 @@ class ReinforceTrainer:
         would turn tan-shaped rewards into one huge step.
         """
         batch = len(episodes_decisions)
-        specs = [start_specs] * batch if isinstance(start_specs, NetSpec) else list(start_specs)
+        specs = [start_specs] * batch if isinstance(start_specs, NetSpec | DenseNetSpec) else list(start_specs)
         if batch == 0 or len(specs) != batch or len(rewards) != batch:
             raise ValueError(
                 f"update needs one start spec and one reward per episode and at least one episode; got "

@@ -16,7 +16,7 @@ import torch
 from eas.build import build_model
 from eas.data import Dataset, normalize
 from eas.evaluation.status import CUT, DIVERGED, FAILED, OK
-from eas.spec import Edit, NetSpec, edited_spec
+from eas.spec import Edit, Spec, edited_spec
 from eas.train import ProgressCallback, TrainConfig, evaluate, fit
 from eas.transforms import DEFAULT_DEEPEN_NOISE, DEFAULT_WIDEN_NOISE, apply_edits
 
@@ -28,7 +28,7 @@ class ChildTask:
     """Everything needed to evaluate one child, independent of the search's state."""
 
     trial_id: int
-    parent_spec: NetSpec
+    parent_spec: Spec
     parent_state: dict[str, torch.Tensor] | None
     edits: tuple[Edit, ...]
     train_config: TrainConfig
@@ -48,7 +48,7 @@ class ChildResult:
 
     trial_id: int
     status: str
-    spec: NetSpec
+    spec: Spec
     validation_accuracy: float | None = None
     accuracy_before: float | None = None
     train_seconds: float = 0.0

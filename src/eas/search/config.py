@@ -11,7 +11,7 @@ from typing import Any
 
 from eas.controller import ControllerConfig
 from eas.data import Dataset, load_dataset
-from eas.spec import DEFAULT_ARCH, ActionSpace
+from eas.spec import DEFAULT_ARCH, ActionSpace, is_dense_arch
 from eas.train import TrainConfig
 from eas.transforms import DEFAULT_DEEPEN_NOISE, DEFAULT_WIDEN_NOISE
 
@@ -101,6 +101,11 @@ class SearchConfig:
             )
         if self.final_epochs_target < 1:
             raise ValueError(f"final_epochs_target must be >= 1, got {self.final_epochs_target}")
+        if is_dense_arch(self.start) and not self.action_space.has_densenet:
+            raise ValueError(
+                "the start network is a DenseNet but the action space has no growth ladder; search it with "
+                "--space densenet (or a preset ending in -densenet)"
+            )
         if self.keep_best < 1:
             raise ValueError(f"keep_best must be >= 1, got {self.keep_best}")
 

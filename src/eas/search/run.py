@@ -19,7 +19,7 @@ from eas.search.config import SearchConfig
 from eas.search.rundir import RunDirectory
 from eas.search.store import TrialStore
 from eas.search.trial import START_EPISODE, Trial
-from eas.spec import NetSpec
+from eas.spec import Spec
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Network:
     """A trained network the search can grow: its spec, weights, and the trial that produced it
     (None for the run's start network, the convention children's `parent_trial` follows)."""
 
-    spec: NetSpec
+    spec: Spec
     state: dict[str, torch.Tensor]
     trial_id: int | None
     validation_accuracy: float | None

@@ -23,7 +23,7 @@ import torch
 from eas.checkpoint import atomic_write_text, has_checkpoint, load_checkpoint, save_checkpoint
 from eas.search.config import SearchConfig
 from eas.search.trial import START_EPISODE, Trial
-from eas.spec import NetSpec
+from eas.spec import Spec
 
 
 class RunDirectory:
@@ -88,13 +88,11 @@ class RunDirectory:
         assert trial.trial_id is not None
         return self.network_dir(trial.trial_id)
 
-    def save_network(
-        self, trial_id: int, spec: NetSpec, state: dict[str, torch.Tensor], metrics: dict[str, Any]
-    ) -> Path:
+    def save_network(self, trial_id: int, spec: Spec, state: dict[str, torch.Tensor], metrics: dict[str, Any]) -> Path:
         """Keep a child network's weights."""
         return save_checkpoint(self.network_dir(trial_id), spec, state, metrics)
 
-    def load_start(self) -> tuple[NetSpec, dict[str, torch.Tensor], dict[str, Any]]:
+    def load_start(self) -> tuple[Spec, dict[str, torch.Tensor], dict[str, Any]]:
         """The start network's checkpoint."""
         return load_checkpoint(self.start_dir)
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import random
 
-from eas.spec import ActionSpace, Edit, NetSpec, apply_edit
+from eas.spec import ActionSpace, Edit, Spec, apply_edit
 
 
 def sample_uniform_edits(
-    spec: NetSpec, space: ActionSpace, num_wider: int, num_deeper: int, rng: random.Random
+    spec: Spec, space: ActionSpace, num_wider: int, num_deeper: int, rng: random.Random
 ) -> list[Edit]:
     """Each wider step widens every allowed layer with probability 1/2; each deeper step picks a block,
-    then a position in it, then a kernel, uniformly among the allowed ones."""
+    then a position in it, then a kernel, uniformly among the allowed ones. A DenseNet child ends with
+    its transitions widened back to the space's compression, as the controller's children do."""
     edits: list[Edit] = []
     for _ in range(num_wider):
         for index in range(len(spec.layers)):
@@ -33,4 +34,4 @@ def sample_uniform_edits(
         edit = Edit.deepen(target.after, rng.choice(target.kernels) if target.kernels else None)
         spec = apply_edit(spec, edit)
         edits.append(edit)
-    return edits
+    return edits + space.closing_edits(spec)

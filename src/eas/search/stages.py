@@ -20,7 +20,7 @@ from eas.search.rundir import RunDirectory
 from eas.search.start import progress_of, record_start_network
 from eas.search.store import TrialStore
 from eas.search.trial import START_EPISODE, Trial
-from eas.spec import NetSpec
+from eas.spec import Spec
 from eas.train import fit
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def _choose(
     emit("stage_start", {**payload, "accuracy": metrics["validation_accuracy"]})
 
 
-def _record(store: TrialStore, stage: int, spec: NetSpec, metrics: dict[str, Any]) -> Trial:
+def _record(store: TrialStore, stage: int, spec: Spec, metrics: dict[str, Any]) -> Trial:
     return record_start_network(
         store,
         stage,

@@ -24,7 +24,7 @@ from eas.search.run import Network, load_network
 from eas.search.rundir import RunDirectory
 from eas.search.store import TrialStore
 from eas.search.trial import START_EPISODE, Trial
-from eas.spec import NetSpec
+from eas.spec import Spec, parse_spec
 from eas.train import evaluate, fit
 
 logger = logging.getLogger(__name__)
@@ -44,13 +44,14 @@ def prepare_start(
     if Path(config.start).is_dir():
         spec, state, metrics = load_checkpoint(config.start)
         _check_fits(spec, data, config.start)
+        config.action_space.check_spec(spec)
         check_honest_start(metrics, config)
         model = build_model(spec, state)
         origin = f"checkpoint {config.start}"
         seconds = 0.0
         speed = _images_per_second(metrics)
     else:
-        spec = NetSpec.parse(config.start, data.info.input_shape, data.info.num_classes)
+        spec = parse_spec(config.start, data.info.input_shape, data.info.num_classes)
         recipe = config.start_training
         if config.start_share is not None and config.time_budget is not None:
             # A share of the budget is a long training: it takes the final recipe (augmentation, warm-up),
@@ -80,7 +81,7 @@ def prepare_start(
 def record_start_network(
     store: TrialStore,
     slot: int,
-    spec: NetSpec,
+    spec: Spec,
     accuracy: float,
     seconds: float,
     message: str,
@@ -147,7 +148,7 @@ def _stored_start(store: TrialStore) -> Trial | None:
     return trials[0] if trials and trials[0].finished else None
 
 
-def _check_fits(spec: NetSpec, data: Dataset, source: str) -> None:
+def _check_fits(spec: Spec, data: Dataset, source: str) -> None:
     if spec.input_shape != data.info.input_shape or spec.num_classes != data.info.num_classes:
         raise ValueError(
             f"start checkpoint {source} expects inputs {spec.input_shape} and {spec.num_classes} classes, but "

@@ -2,6 +2,8 @@
 
 Widths move one rung up a discrete ladder per wider action, as in EAS. A deeper action inserts a
 layer after the layer at `position` of block `block` (positions count the block's weighted layers).
+On a DenseNet the wider ladder is the growth rate of a miniblock, a deeper action copies a miniblock
+(no kernel choice), and every child ends with its transitions widened back to `compression`.
 Both the controller's masks and the random baselines read their choices from here.
 """
 
@@ -10,11 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from eas.spec.any_spec import Spec
+from eas.spec.dense import DEFAULT_COMPRESSION, MINIBLOCK, DenseNetSpec, DenseUnitSpec
+from eas.spec.dense_edits import insert_miniblock, transition_targets
+from eas.spec.edits import Edit
 from eas.spec.layers import CONV, FC, KERNEL_SIZES, LayerSpec
 from eas.spec.network import NetSpec
 
 PAPER_FILTERS = (16, 32, 64, 96, 128, 192, 256, 320, 384, 448, 512)
 PAPER_UNITS = (64, 128, 256, 384, 512, 640, 768, 896, 1024)
+# The paper does not list its DenseNet growth choices; this ladder spans the growth rates of the
+# DenseNet-BC family it starts from (12) up to four times that.
+PAPER_GROWTHS = (12, 16, 20, 24, 32, 40, 48)
 
 
 @dataclass(frozen=True)
@@ -37,13 +46,19 @@ class ActionSpace:
     max_layers_per_block: int = 8
     max_weighted_layers: int = 20
     max_params: int | None = None
+    growth_widths: tuple[int, ...] = ()
+    compression: float = DEFAULT_COMPRESSION
 
     def __post_init__(self) -> None:
-        for name in ("filter_widths", "unit_widths", "kernel_sizes"):
+        for name in ("filter_widths", "unit_widths", "kernel_sizes", "growth_widths"):
             values = tuple(int(v) for v in getattr(self, name))
             object.__setattr__(self, name, values)
+            if name == "growth_widths" and not values:
+                continue  # a plain-CNN space: no DenseNet growth ladder
             if not values or list(values) != sorted(set(values)) or values[0] < 1:
                 raise ValueError(f"ActionSpace.{name} must be a non-empty increasing list of positive ints")
+        if not 0.0 < self.compression <= 1.0:
+            raise ValueError(f"ActionSpace.compression must be in (0, 1], got {self.compression}")
         bad = [k for k in self.kernel_sizes if k not in KERNEL_SIZES]
         if bad:
             raise ValueError(f"ActionSpace.kernel_sizes: {bad} not allowed; choose from {KERNEL_SIZES}")
@@ -69,6 +84,29 @@ class ActionSpace:
             max_weighted_layers=12,
         )
 
+    @classmethod
+    def densenet_paper(cls) -> ActionSpace:
+        """DenseNet-BC on a GPU: growth rates 12..48, up to 32 miniblocks per block."""
+        return cls(growth_widths=PAPER_GROWTHS, max_layers_per_block=32, max_weighted_layers=100)
+
+    @classmethod
+    def densenet_cpu(cls) -> ActionSpace:
+        """A small DenseNet space for a few CPU cores."""
+        return cls(growth_widths=(8, 12, 16, 20, 24), max_layers_per_block=6, max_weighted_layers=16)
+
+    @property
+    def has_densenet(self) -> bool:
+        """True when the space has a growth ladder, so it can act on DenseNets."""
+        return bool(self.growth_widths)
+
+    def check_spec(self, spec: Spec) -> None:
+        """A `ValueError` when this space cannot act on `spec` (a DenseNet needs a growth ladder)."""
+        if isinstance(spec, DenseNetSpec) and not self.has_densenet:
+            raise ValueError(
+                "this action space has no DenseNet growth ladder (growth_widths); use ActionSpace.densenet_cpu() "
+                "or the search's --space densenet"
+            )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
         return {
@@ -78,6 +116,8 @@ class ActionSpace:
             "max_layers_per_block": self.max_layers_per_block,
             "max_weighted_layers": self.max_weighted_layers,
             "max_params": self.max_params,
+            "growth_widths": list(self.growth_widths),
+            "compression": self.compression,
         }
 
     @classmethod
@@ -90,38 +130,45 @@ class ActionSpace:
         return replace(cls(), **values)
 
     # ----- wider ---------------------------------------------------------------------------------
-    def ladder(self, layer: LayerSpec) -> tuple[int, ...]:
-        """The width ladder of a layer's kind (empty for pools)."""
+    def ladder(self, layer: LayerSpec | DenseUnitSpec) -> tuple[int, ...]:
+        """The width ladder of a layer's kind (empty for pools, a DenseNet's stem and transitions)."""
+        if isinstance(layer, DenseUnitSpec):
+            return self.growth_widths if layer.kind == MINIBLOCK else ()
         if layer.kind == CONV:
             return self.filter_widths
         if layer.kind == FC:
             return self.unit_widths
         return ()
 
-    def next_width(self, layer: LayerSpec) -> int | None:
+    def next_width(self, layer: LayerSpec | DenseUnitSpec) -> int | None:
         """The next rung above the layer's width, or None if it is at the top (or not weighted)."""
         for width in self.ladder(layer):
             if width > layer.width:
                 return width
         return None
 
-    def widen_mask(self, spec: NetSpec) -> tuple[bool, ...]:
+    def widen_mask(self, spec: Spec) -> tuple[bool, ...]:
         """For each layer: may a wider action apply to it (weighted, below the top, within max_params)?"""
+        self.check_spec(spec)
         mask = []
-        for index, layer in enumerate(spec.layers):
+        for index in range(len(spec.layers)):
+            layer = spec.layers[index]
             width = self.next_width(layer)
             allowed = width is not None
             if allowed and self.max_params is not None:
                 assert width is not None
-                layers = list(spec.layers)
+                layers: list[Any] = list(spec.layers)
                 layers[index] = layer.with_width(width)
                 allowed = spec.replace_layers(tuple(layers)).num_params() <= self.max_params
             mask.append(allowed)
         return tuple(mask)
 
     # ----- deeper --------------------------------------------------------------------------------
-    def deepen_targets(self, spec: NetSpec) -> tuple[DeepenTarget, ...]:
+    def deepen_targets(self, spec: Spec) -> tuple[DeepenTarget, ...]:
         """Every place a deeper action may insert a layer, with the kernels allowed there."""
+        self.check_spec(spec)
+        if isinstance(spec, DenseNetSpec):
+            return self._dense_targets(spec)
         weighted = sum(layer.is_weighted for layer in spec.layers)
         if weighted >= self.max_weighted_layers:
             return ()
@@ -141,6 +188,28 @@ class ActionSpace:
                     kernels = ()
                 targets.append(DeepenTarget(block.index, position, after, kernels))
         return tuple(targets)
+
+    def _dense_targets(self, spec: DenseNetSpec) -> tuple[DeepenTarget, ...]:
+        """After any miniblock of a block with room; a copied miniblock has no kernel to choose."""
+        miniblocks = sum(unit.kind == MINIBLOCK for unit in spec.layers)
+        if miniblocks >= self.max_weighted_layers:
+            return ()
+        targets = []
+        for block in spec.blocks():
+            if len(block.miniblocks) >= self.max_layers_per_block:
+                continue
+            for position, after in enumerate(block.miniblocks):
+                if self.max_params is None or insert_miniblock(spec, after).num_params() <= self.max_params:
+                    targets.append(DeepenTarget(block.index, position, after, ()))
+        return tuple(targets)
+
+    # ----- after an episode's actions ------------------------------------------------------------
+    def closing_edits(self, spec: Spec) -> list[Edit]:
+        """Edits every child gets after its actions: a DenseNet's transitions widened back to
+        `compression` x their input channels (none for a plain network)."""
+        if not isinstance(spec, DenseNetSpec):
+            return []
+        return [Edit.widen(index, width) for index, width in transition_targets(spec, self.compression)]
 
     def _fits(self, spec: NetSpec, after: int, kernel_size: int) -> bool:
         if self.max_params is None:

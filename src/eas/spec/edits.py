@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from eas.spec.any_spec import Spec
+from eas.spec.dense import DenseNetSpec
+from eas.spec.dense_edits import insert_miniblock, widen_unit
 from eas.spec.layers import CONV, FC, KERNEL_SIZES, LayerSpec
 from eas.spec.network import NetSpec
 
@@ -68,14 +71,23 @@ class Edit:
         return f"{self.kind} {self.index}:{self.value}"
 
 
-def apply_edit(spec: NetSpec, edit: Edit) -> NetSpec:
-    """The architecture after one edit; a `ValueError` when the edit is not legal on `spec`."""
+def apply_edit(spec: Spec, edit: Edit) -> Spec:
+    """The architecture after one edit; a `ValueError` when the edit is not legal on `spec`.
+
+    On a DenseNet, widen sets a unit's width (a miniblock's growth) and deepen copies a miniblock; a
+    deeper edit there has no kernel (`NO_KERNEL`)."""
+    if isinstance(spec, DenseNetSpec):
+        if edit.kind == WIDEN:
+            return widen_unit(spec, edit.index, edit.value)
+        if edit.value != NO_KERNEL:
+            raise ValueError(f"deepen on a DenseNet copies a miniblock and takes no kernel; got {edit.describe()}")
+        return insert_miniblock(spec, edit.index)
     if edit.kind == WIDEN:
         return widen_layer(spec, edit.index, edit.value)
     return insert_identity_layer(spec, edit.index, edit.value)
 
 
-def edited_spec(spec: NetSpec, edits: Iterable[Edit]) -> NetSpec:
+def edited_spec(spec: Spec, edits: Iterable[Edit]) -> Spec:
     """The architecture after every edit in order (no weights involved)."""
     for edit in edits:
         spec = apply_edit(spec, edit)

@@ -11,12 +11,10 @@ block, as in EAS.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
-from typing import Any
 
 from eas.spec.layers import CONV, FC, GLOBAL_POOL, LayerSpec
+from eas.spec.common import SpecCommon
 
 # The start network of the README: small enough to train in a minute on two CPU cores.
 DEFAULT_ARCH = "conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64"
@@ -33,7 +31,7 @@ class Block:
 
 
 @dataclass(frozen=True)
-class NetSpec:
+class NetSpec(SpecCommon):
     """A plain CNN: `layers` in order, `input_shape` (C, H, W) and `num_classes` of the classifier."""
 
     layers: tuple[LayerSpec, ...]
@@ -59,55 +57,10 @@ class NetSpec:
         """The token string (ids are not part of it; it is the architecture's cache key)."""
         return " ".join(layer.token() for layer in self.layers)
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict that keeps layer ids, so weights can be matched to layers again."""
-        return {
-            "arch": self.to_string(),
-            "layer_ids": [layer.layer_id for layer in self.layers],
-            "input_shape": list(self.input_shape),
-            "num_classes": self.num_classes,
-        }
-
-    def to_json(self) -> str:
-        """Canonical JSON text of `to_dict`."""
-        return json.dumps(self.to_dict(), sort_keys=True)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NetSpec:
-        """Inverse of `to_dict`; missing ids default to 0, 1, 2, ..."""
-        for key in ("arch", "input_shape", "num_classes"):
-            if key not in data:
-                raise ValueError(f"spec JSON lacks the field {key!r}; expected arch, input_shape, num_classes")
-        spec = cls.parse(str(data["arch"]), tuple(data["input_shape"]), int(data["num_classes"]))
-        ids = data.get("layer_ids")
-        if ids is None:
-            return spec
-        if len(ids) != len(spec.layers):
-            raise ValueError(f"spec JSON has {len(ids)} layer_ids for {len(spec.layers)} layers")
-        layers = tuple(
-            LayerSpec(layer.kind, layer.width, layer.kernel_size, int(layer_id))
-            for layer, layer_id in zip(spec.layers, ids, strict=True)
-        )
-        return cls(layers, spec.input_shape, spec.num_classes)
-
-    @classmethod
-    def from_json(cls, text: str) -> NetSpec:
-        """Inverse of `to_json`."""
-        return cls.from_dict(json.loads(text))
-
-    def stable_hash(self) -> str:
-        """A short hash of the architecture (tokens, input shape, classes), stable across runs."""
-        key = f"{self.to_string()}|{self.input_shape}|{self.num_classes}"
-        return hashlib.sha256(key.encode()).hexdigest()[:16]
-
     # ----- structure -----------------------------------------------------------------------------
     def replace_layers(self, layers: tuple[LayerSpec, ...]) -> NetSpec:
         """A new spec with other layers and the same input shape and classes."""
         return NetSpec(tuple(layers), self.input_shape, self.num_classes)
-
-    def next_layer_id(self) -> int:
-        """An id no layer uses yet (for inserted layers)."""
-        return max(layer.layer_id for layer in self.layers) + 1
 
     def index_of_id(self, layer_id: int) -> int:
         """Position in `layers` of the layer with this id."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import torch
 
-from eas.spec import WIDEN, Edit, NetSpec
+from eas.spec import WIDEN, Edit, NetSpec, Spec
 from eas.transforms.calibrate import calibrate
 from eas.transforms.deeper import DEFAULT_DEEPEN_NOISE, deepen
 from eas.transforms.state import StateDict
@@ -22,13 +22,13 @@ from eas.transforms.wider import DEFAULT_WIDEN_NOISE, widen
 class EditedNetwork:
     """The result of `apply_edits`: the new spec and weights, and the ids of the inserted layers."""
 
-    spec: NetSpec
+    spec: Spec
     state: StateDict
     inserted: tuple[int, ...]
 
 
 def apply_edits(
-    spec: NetSpec,
+    spec: Spec,
     state: StateDict,
     edits: list[Edit] | tuple[Edit, ...],
     *,
@@ -41,6 +41,7 @@ def apply_edits(
 
     With `calibration` (a normalised batch of training images, N >= 2) the inserted layers' BatchNorms
     are set from data after the last edit (see `calibrate`); without it they are eval-mode identities.
+    A DenseNet's copied miniblocks are exact in train mode already and need no calibration.
     """
     inserted: list[int] = []
     for edit in edits:
@@ -51,6 +52,6 @@ def apply_edits(
                 spec, state, edit.index, kernel_size=edit.value, noise=deepen_noise, generator=generator
             )
             inserted.append(spec.layers[edit.index + 1].layer_id)
-    if inserted and calibration is not None:
+    if inserted and calibration is not None and isinstance(spec, NetSpec):
         state = calibrate(spec, state, inserted, calibration)
     return EditedNetwork(spec, state, tuple(inserted))

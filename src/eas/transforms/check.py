@@ -10,11 +10,11 @@ import torch
 from torch import nn
 
 from eas.build import build_model
-from eas.spec import CLASSIFIER_PREFIX, NetSpec
+from eas.spec import CLASSIFIER_PREFIX, Spec
 from eas.transforms.state import StateDict, validate_state_dict
 
 
-def validate_inputs(spec: NetSpec, inputs: object, what: str, minimum_batch: int = 1) -> torch.Tensor:
+def validate_inputs(spec: Spec, inputs: object, what: str, minimum_batch: int = 1) -> torch.Tensor:
     """`inputs` if it is a float batch N x C x H x W matching `spec.input_shape` with N >= minimum_batch."""
     channels, height, width = spec.input_shape
     if not isinstance(inputs, torch.Tensor):
@@ -35,7 +35,7 @@ def validate_inputs(spec: NetSpec, inputs: object, what: str, minimum_batch: int
     return inputs
 
 
-def load_model(spec: NetSpec, state_dict: StateDict, dtype: torch.dtype | None = None) -> nn.Module:
+def load_model(spec: Spec, state_dict: StateDict, dtype: torch.dtype | None = None) -> nn.Module:
     """A model of `spec` that uses the tensors of `state_dict` themselves (cast to `dtype` if given).
 
     Built on the meta device and then assigned, so no random initialisation is paid for; a caller
@@ -51,9 +51,7 @@ def load_model(spec: NetSpec, state_dict: StateDict, dtype: torch.dtype | None =
     return model
 
 
-def check_preserved(
-    spec_a: NetSpec, state_a: StateDict, spec_b: NetSpec, state_b: StateDict, inputs: torch.Tensor
-) -> float:
+def check_preserved(spec_a: Spec, state_a: StateDict, spec_b: Spec, state_b: StateDict, inputs: torch.Tensor) -> float:
     """The largest |logit difference| between two networks on `inputs`, in eval mode, float32,
     without gradients: 0 up to rounding when the second is a function-preserving edit of the first."""
     validate_state_dict(spec_a, state_a)

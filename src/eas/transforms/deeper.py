@@ -10,10 +10,11 @@ import math
 
 import torch
 
-from eas.spec import BATCH_NORM_EPS, DEFAULT_KERNEL, LayerSpec, NetSpec, insert_identity_layer
+from eas.spec import BATCH_NORM_EPS, DEFAULT_KERNEL, DenseNetSpec, LayerSpec, NetSpec, Spec, insert_identity_layer
 from eas.spec.layers import CONV
 from eas.transforms.calibrate import calibrate
 from eas.transforms.check import validate_inputs
+from eas.transforms.dense import deepen_dense
 from eas.transforms.mapping import gaussian_noise, resolve_generator
 from eas.transforms.state import (
     BATCH_NORM_COUNTER,
@@ -68,7 +69,7 @@ def identity_batch_norm(layer: LayerSpec, dtype: torch.dtype, device: torch.devi
 
 
 def deepen(
-    spec: NetSpec,
+    spec: Spec,
     state_dict: StateDict,
     after: int,
     *,
@@ -76,7 +77,7 @@ def deepen(
     calibration: torch.Tensor | None = None,
     noise: float = DEFAULT_DEEPEN_NOISE,
     generator: torch.Generator | None = None,
-) -> tuple[NetSpec, StateDict]:
+) -> tuple[Spec, StateDict]:
     """Insert an identity layer right after layer index `after` (a conv or hidden fc).
 
     A conv gets `kernel_size` (one of `KERNEL_SIZES`) with the identity at the centre tap; an fc gets
@@ -88,7 +89,16 @@ def deepen(
     float batch N x C x H x W, N >= 2) it is set from data instead, see `calibrate`, so that it is
     also close to an identity in train mode. Inputs are never modified; `generator` (CPU) makes the
     noise reproducible.
+
+    On a `DenseNetSpec`, `after` is a miniblock's unit index and a copy of that miniblock is inserted
+    after it (see `eas.transforms.dense`); it has no kernel choice, and it is exact in train mode as
+    well, so `kernel_size` and `calibration` are not used.
     """
+    if isinstance(spec, DenseNetSpec):
+        noise_scale = validate_noise(noise, "deepen")
+        validate_state_dict(spec, state_dict)
+        return deepen_dense(spec, state_dict, after, noise_scale, resolve_generator(generator))
+    assert isinstance(spec, NetSpec)
     index = validate_layer_index(spec, after, "deepen")
     noise_scale = validate_noise(noise, "deepen")
     validate_state_dict(spec, state_dict)

@@ -1,7 +1,7 @@
-"""State-dict layout of a plain network and the argument checks shared by every transform.
+"""State-dict layout of both spaces and the argument checks shared by every transform.
 
-Owns the expected key -> shape table of a `NetSpec` (the same names `eas.build` uses), the
-`validate_state_dict` check, a cloning helper, and the layer-index and noise checks.
+Owns the expected key -> shape table of a `NetSpec` and of a `DenseNetSpec` (the same names
+`eas.build` uses), the `validate_state_dict` check, a cloning helper, and the index and noise checks.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import math
 
 import torch
 
-from eas.spec import CLASSIFIER_PREFIX, LayerSpec, NetSpec, parameter_prefix
+from eas.spec import CLASSIFIER_PREFIX, DenseNetSpec, LayerSpec, NetSpec, Spec, parameter_prefix
+from eas.spec.dense import BOTTLENECK_FACTOR, MINIBLOCK, MINIBLOCK_KERNEL, STEM, STEM_KERNEL, TRANSITION
 from eas.spec.layers import CONV
 
 StateDict = dict[str, torch.Tensor]
@@ -41,8 +42,10 @@ def consumer_weight_key(spec: NetSpec, index: int) -> str:
     return f"{CLASSIFIER_PREFIX}.weight" if later is None else weight_key(spec.layers[later])
 
 
-def expected_shapes(spec: NetSpec) -> dict[str, tuple[int, ...]]:
+def expected_shapes(spec: Spec) -> dict[str, tuple[int, ...]]:
     """Every state-dict key a model built from `spec` has, with its shape."""
+    if isinstance(spec, DenseNetSpec):
+        return expected_dense_shapes(spec)
     shapes: dict[str, tuple[int, ...]] = {}
     channels = spec.input_shape[0]
     for layer in spec.layers:
@@ -61,7 +64,7 @@ def expected_shapes(spec: NetSpec) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
-def validate_state_dict(spec: NetSpec, state_dict: StateDict) -> None:
+def validate_state_dict(spec: Spec, state_dict: StateDict) -> None:
     """Raise a `ValueError` unless `state_dict` holds exactly the tensors a model of `spec` has,
     with the right shapes (floating point everywhere except the BatchNorm batch counters)."""
     if not isinstance(state_dict, dict):
@@ -85,6 +88,58 @@ def validate_state_dict(spec: NetSpec, state_dict: StateDict) -> None:
             )
         if not key.endswith(BATCH_NORM_COUNTER) and not value.is_floating_point():
             raise ValueError(f"state_dict[{key!r}] must be floating point, got {value.dtype}")
+
+
+# ----- DenseNet layout -------------------------------------------------------------------------------
+FINAL_BATCH_NORM = "final_bn"
+
+
+def output_weight_key(spec: DenseNetSpec, index: int) -> str:
+    """The conv weight whose rows are unit `index`'s output channels (a miniblock's 3x3 conv)."""
+    unit = spec.layers[index]
+    return f"{parameter_prefix(unit.layer_id)}.{'conv2' if unit.kind == MINIBLOCK else 'conv'}.weight"
+
+
+def input_keys(spec: DenseNetSpec, consumer: int | None) -> tuple[str, str]:
+    """(BatchNorm module, weight key) through which `consumer` reads its block's features: a
+    miniblock's bn1 and 1x1 conv, a transition's bn and conv, or (None) the final BN and classifier."""
+    if consumer is None:
+        return FINAL_BATCH_NORM, f"{CLASSIFIER_PREFIX}.weight"
+    unit = spec.layers[consumer]
+    prefix = parameter_prefix(unit.layer_id)
+    if unit.kind == MINIBLOCK:
+        return f"{prefix}.bn1", f"{prefix}.conv1.weight"
+    if unit.kind == TRANSITION:
+        return f"{prefix}.bn", f"{prefix}.conv.weight"
+    raise ValueError(f"unit {consumer} ({unit.token()}) reads the image, not a block's features")
+
+
+def expected_dense_shapes(spec: DenseNetSpec) -> dict[str, tuple[int, ...]]:
+    """Every state-dict key a DenseNet built from `spec` has, with its shape, in the model's order."""
+    shapes: dict[str, tuple[int, ...]] = {}
+
+    def batch_norm(module: str, channels: int) -> None:
+        for entry in BATCH_NORM_FLOAT_ENTRIES:
+            shapes[f"{module}.{entry}"] = (channels,)
+        shapes[f"{module}.{BATCH_NORM_COUNTER}"] = ()
+
+    for unit, channels in zip(spec.layers, spec.input_channels(), strict=True):
+        prefix = parameter_prefix(unit.layer_id)
+        if unit.kind == STEM:
+            shapes[f"{prefix}.conv.weight"] = (unit.width, channels, STEM_KERNEL, STEM_KERNEL)
+        elif unit.kind == MINIBLOCK:
+            bottleneck = BOTTLENECK_FACTOR * unit.width
+            batch_norm(f"{prefix}.bn1", channels)
+            shapes[f"{prefix}.conv1.weight"] = (bottleneck, channels, 1, 1)
+            batch_norm(f"{prefix}.bn2", bottleneck)
+            shapes[f"{prefix}.conv2.weight"] = (unit.width, bottleneck, MINIBLOCK_KERNEL, MINIBLOCK_KERNEL)
+        else:
+            batch_norm(f"{prefix}.bn", channels)
+            shapes[f"{prefix}.conv.weight"] = (unit.width, channels, 1, 1)
+    batch_norm(FINAL_BATCH_NORM, spec.output_channels())
+    shapes[f"{CLASSIFIER_PREFIX}.weight"] = (spec.num_classes, spec.output_channels())
+    shapes[f"{CLASSIFIER_PREFIX}.bias"] = (spec.num_classes,)
+    return shapes
 
 
 def clone_state_dict(state_dict: StateDict) -> StateDict:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import torch
 
-from eas.spec import NetSpec, widen_layer
+from eas.spec import DenseNetSpec, NetSpec, Spec, widen_layer
+from eas.transforms.dense import widen_dense
 from eas.transforms.mapping import gaussian_noise, replica_counts, resolve_generator, unit_mapping
 from eas.transforms.state import (
     BATCH_NORM_FLOAT_ENTRIES,
@@ -27,14 +28,14 @@ DEFAULT_WIDEN_NOISE = 0.01
 
 
 def widen(
-    spec: NetSpec,
+    spec: Spec,
     state_dict: StateDict,
     layer: int,
     width: int,
     *,
     noise: float = DEFAULT_WIDEN_NOISE,
     generator: torch.Generator | None = None,
-) -> tuple[NetSpec, StateDict]:
+) -> tuple[Spec, StateDict]:
     """Widen layer index `layer` (a conv or hidden fc in `spec.layers`) to `width` units.
 
     Each new unit copies an existing unit drawn uniformly with replacement (the first units keep
@@ -44,7 +45,16 @@ def widen(
     number of copies of its source, so sums are unchanged. Inputs are never modified.
 
     Returns the new spec and a new state dict; `generator` (CPU) makes the draw reproducible.
+
+    On a `DenseNetSpec`, `layer` is a unit index and `width` its new width: a miniblock's growth rate
+    (its bottleneck follows at 4 x growth), a transition's or the stem's output channels. Every later
+    consumer in the block reads the new channels at their offset (see `eas.transforms.dense`).
     """
+    if isinstance(spec, DenseNetSpec):
+        noise_scale = validate_noise(noise, "widen")
+        validate_state_dict(spec, state_dict)
+        return widen_dense(spec, state_dict, layer, width, noise_scale, resolve_generator(generator))
+    assert isinstance(spec, NetSpec)
     index = validate_layer_index(spec, layer, "widen")
     old_width = spec.layers[index].width
     if isinstance(width, bool) or not isinstance(width, int) or width <= old_width:

@@ -11,7 +11,7 @@ from eas.controller import Controller, ReinforceTrainer, decision_from_dict, dec
 from eas.search.config import SearchConfig
 from eas.search.strategies.base import Proposal, SearchContext, Strategy
 from eas.search.trial import Trial
-from eas.spec import NetSpec
+from eas.spec import Spec
 
 
 class ReinforceStrategy(Strategy):
@@ -26,7 +26,7 @@ class ReinforceStrategy(Strategy):
         super().__init__(config)
         self.controller = Controller(config.controller, config.action_space)
         self.trainer = ReinforceTrainer(self.controller)
-        self.start_spec: NetSpec | None = None
+        self.start_spec: Spec | None = None
 
     def propose(self, episode: int, context: SearchContext) -> list[Proposal]:
         """Sample `networks_per_episode` episodes of decisions from the start network."""
