@@ -4,7 +4,9 @@ Methods (each a real command line, timed from start to end, on this machine):
   a  `eas search --time-budget T --train-final` from the preset's start network;
   b  the same, starting from the hand-designed network (its training is part of T);
   c  the hand-designed network trained alone for T (`eas train --time-budget T`, the final recipe);
-  d  the preset's start network trained alone for T.
+  d  the preset's start network trained alone for T;
+  e  b, with the final training continuing the found network at a fifth of the peak learning rate and
+     no cost penalty (a trained network needs a fine-tune, not a second full schedule).
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
 interrupted comparison continues where it stopped. Prints test accuracy (mean and spread over seeds),
 parameters and wall time per method.
@@ -31,6 +33,7 @@ HAND_DESIGNED = "conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 pool conv-128-3 co
 PRESET = "fashion-cpu"
 FIELDS = ("method", "seed", "minutes", "test_accuracy", "parameters", "wall_seconds", "arch", "command", "finished")
 EAS = str(Path(sys.executable).with_name("eas"))
+METHODS = ("a", "b", "c", "d", "e")
 
 
 def recipe_flags(recipe: TrainConfig) -> list[str]:
@@ -49,8 +52,10 @@ def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str
         line = [EAS, "train", "--arch", arch, "--full-train", "--time-budget", str(seconds), "--seed", str(seed)]
         return [*line, *recipe_flags(config.final_training), "--out", str(out)], out
     line = [EAS, "search", "--preset", PRESET, "--time-budget", str(seconds), "--train-final", "--seed", str(seed)]
-    if method == "b":
+    if method in ("b", "e"):
         line += ["--start", HAND_DESIGNED, "--start-share", "0.5"]
+    if method == "e":
+        line += ["--final-lr", str(config.final_training.learning_rate / 5), "--cost-exponent", "0"]
     return [*line, "--run-dir", str(out)], out / "final"
 
 
@@ -89,7 +94,7 @@ def summary(rows: list[dict[str, str]], minutes: float) -> None:
     """Print mean and spread of test accuracy per method, with parameters and wall time."""
     print(f"\nT = {minutes:g} min on this machine; test accuracy over seeds")
     print(f"{'method':<8}{'runs':>5}{'mean %':>9}{'spread':>9}{'min..max %':>16}{'parameters':>12}{'wall s':>9}")
-    for method in ("a", "b", "c", "d"):
+    for method in METHODS:
         mine = [row for row in rows if row["method"] == method and float(row["minutes"]) == minutes]
         if not mine:
             continue
@@ -108,7 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=40.0, help="total wall time T of every run (2 h: 120)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
-    parser.add_argument("--methods", nargs="+", default=["c", "a", "b", "d"], choices=["a", "b", "c", "d"])
+    parser.add_argument("--methods", nargs="+", default=["c", "a", "b", "d"], choices=METHODS)
     parser.add_argument("--csv", type=Path, default=Path("bench/results/equal_budget.csv"))
     parser.add_argument("--out", type=Path, default=Path("runs/equal-budget"))
     args = parser.parse_args()

@@ -2,7 +2,9 @@
 
 Builds a paper-scale plain CNN (20 convs in 5 blocks, 32..512 filters, 3x32x32 input, fc-512) and
 prints the median time of widen (conv, fc) and deepen (each kernel, with and without a calibration
-batch of 64) next to one training step at batch 64, as a ratio (goal: below 1). Prints only.
+batch of 64) next to one training step at batch 64, as a ratio (goal: below 1). Then the same for
+the paper's DenseNet start (DenseNet-BC, L = 40, k = 12, on 3x32x32): a miniblock's growth widened,
+a miniblock copied, a transition widened. Prints only.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import torch
 import torch.nn.functional as functional
 
 from eas.build import build_model
-from eas.spec import NetSpec
+from eas.spec import DenseNetSpec, NetSpec, Spec
+from eas.spec.dense import MINIBLOCK, TRANSITION
 from eas.transforms import deepen, widen
 
 BATCH_SIZE = 64
@@ -42,7 +45,7 @@ def median_seconds(action: Callable[[], object], repetitions: int) -> float:
     return statistics.median(times)
 
 
-def training_step_seconds(spec: NetSpec, repetitions: int) -> float:
+def training_step_seconds(spec: Spec, repetitions: int) -> float:
     """One SGD step (forward, backward, update) at batch 64, Nesterov momentum as in EAS."""
     model = build_model(spec).train()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9, nesterov=True, weight_decay=1e-4)
@@ -102,6 +105,35 @@ def main(argv: list[str] | None = None) -> int:
             )
     rows.append(("deepen after fc, +calib64", lambda: deepen(spec, state, fc, calibration=calibration)))
 
+    print_table(spec, rows, repetitions)
+    dense = DenseNetSpec.parse(
+        "densenet-bc depth=22 growth=8" if arguments.quick else "densenet-bc depth=40 growth=12", (3, 32, 32), 10
+    )
+    print()
+    print_table(dense, dense_rows(dense, generator), repetitions)
+    return 0
+
+
+def dense_rows(spec: DenseNetSpec, generator: torch.Generator) -> list[tuple[str, Callable[[], object]]]:
+    """Widen the first and the last miniblock's growth by half, copy a middle miniblock, widen a transition."""
+    state = {key: value.detach().clone() for key, value in build_model(spec).state_dict().items()}
+    miniblocks = [index for index, unit in enumerate(spec.layers) if unit.kind == MINIBLOCK]
+    transition = next(index for index, unit in enumerate(spec.layers) if unit.kind == TRANSITION)
+    rows: list[tuple[str, Callable[[], object]]] = []
+    for index in (miniblocks[0], miniblocks[-1]):
+        growth = spec.layers[index].width * 3 // 2
+        label = f"widen miniblock {index} {spec.layers[index].token()} -> g{growth}"
+        rows.append((label, lambda index=index, growth=growth: widen(spec, state, index, growth, generator=generator)))
+    middle = miniblocks[len(miniblocks) // 2]
+    rows.append((f"deepen: copy miniblock {middle}", lambda: deepen(spec, state, middle, generator=generator)))
+    width = spec.layers[transition].width * 5 // 4
+    label = f"widen transition {transition} {spec.layers[transition].token()} -> t{width}"
+    rows.append((label, lambda: widen(spec, state, transition, width, generator=generator)))
+    return rows
+
+
+def print_table(spec: Spec, rows: list[tuple[str, Callable[[], object]]], repetitions: int) -> None:
+    """The network, one training step's time, then each transform's median time and its ratio to the step."""
     print(f"network: {spec.to_string()}")
     print(f"parameters: {spec.num_params():,}; torch threads: {torch.get_num_threads()}; repetitions: {repetitions}")
     step = training_step_seconds(spec, repetitions)
@@ -110,7 +142,6 @@ def main(argv: list[str] | None = None) -> int:
     for label, action in rows:
         seconds = median_seconds(action, repetitions)
         print(f"{label:<44} {seconds * 1000:>10.1f} {seconds / step:>8.3f}")
-    return 0
 
 
 if __name__ == "__main__":

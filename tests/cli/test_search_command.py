@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from eas.cli import main
 from eas.search import RunLockedError  # noqa: F401 - the CLI maps it to exit code 2
 from eas.search.store import RunLock
@@ -59,3 +61,20 @@ def test_search_flags_reach_the_config() -> None:
     assert no_restart.restart_every is None
     search_only = build_config(build_parser().parse_args(["search", "--run-dir", "r", "--no-train-final"]))
     assert search_only.train_final is False
+    slower = build_config(build_parser().parse_args(["search", "--run-dir", "r", "--final-lr", "0.01"]))
+    assert slower.final_training.learning_rate == 0.01 and slower.final_training.epochs == 30
+
+
+def test_search_on_the_pool_executor_and_in_the_densenet_space(tmp_path: Path, capsys) -> None:
+    dataset = f"npz:{write_toy_npz(tmp_path / 'toy.npz')}"
+    common = ["search", "--preset", "smoke", "--dataset", dataset, "--episodes", "1"]
+    pool = ["--executor", "pool", "--workers", "2", "--threads", "1", "--child-retries", "0"]
+    assert main([*common, *pool, "--run-dir", str(tmp_path / "pool")]) == 0
+    assert "best architecture:" in capsys.readouterr().out
+    assert main([*common, "--space", "densenet", "--run-dir", str(tmp_path / "dense")]) == 0
+    assert "best architecture: densenet-bc" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as raised:  # argparse's own check of --executor's choices
+        main([*common, "--executor", "dask", "--run-dir", str(tmp_path / "x")])
+    assert raised.value.code == 2
+    assert main([*common, "--start", "densenet-bc stem4 g2", "--run-dir", str(tmp_path / "y")]) == 2
+    assert "--space densenet" in capsys.readouterr().err

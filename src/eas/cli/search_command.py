@@ -48,6 +48,12 @@ def add_parser(subparsers: Any) -> None:
         help="fraction of --time-budget given to the final training (default: the preset's)",
     )
     parser.add_argument(
+        "--final-lr",
+        type=float,
+        default=None,
+        help="peak learning rate of the final training (default: the preset's; lower it to continue a trained network)",
+    )
+    parser.add_argument(
         "--start-share", type=float, default=None, help="fraction of --time-budget for training the start network"
     )
     parser.add_argument(
@@ -75,7 +81,46 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--no-weight-reuse", action="store_true", help="train every child from scratch (baseline)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--device", default=None, help="cpu, cuda, ... for all training")
+    add_executor_arguments(parser)
     parser.set_defaults(run=run)
+
+
+def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where children train: --executor and its settings."""
+    from eas.executors import EXECUTORS
+
+    group = parser.add_argument_group("executor (where children train)")
+    group.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="local",
+        help="local: one after another here; pool: worker processes here; ray: Ray tasks (default %(default)s)",
+    )
+    group.add_argument("--workers", type=int, default=None, help="pool processes or Ray tasks at once")
+    group.add_argument("--threads", type=int, default=None, help="torch threads per child (local and pool)")
+    group.add_argument("--ray-address", default=None, help="'auto' or host:port of a Ray cluster (default: local)")
+    group.add_argument("--cpus-per-child", type=int, default=1, help="Ray CPUs per child (default 1)")
+    group.add_argument("--gpus-per-child", type=float, default=0.0, help="Ray GPUs per child (default 0)")
+    group.add_argument(
+        "--child-retries", type=int, default=1, help="retries of a child whose worker died or timed out (default 1)"
+    )
+    group.add_argument("--child-timeout", type=float, default=None, help="seconds before a child's worker is stopped")
+
+
+def executor_config(args: argparse.Namespace) -> Any:
+    """The ExecutorConfig of the command line."""
+    from eas.executors import ExecutorConfig
+
+    return ExecutorConfig(
+        kind=args.executor,
+        workers=args.workers,
+        threads=args.threads,
+        ray_address=args.ray_address,
+        cpus_per_child=args.cpus_per_child,
+        gpus_per_child=args.gpus_per_child,
+        retries=args.child_retries,
+        child_timeout=args.child_timeout,
+    )
 
 
 def build_config(args: argparse.Namespace) -> Any:
@@ -117,6 +162,8 @@ def build_config(args: argparse.Namespace) -> Any:
         overrides["restart_every"] = args.restart_every or None
     if args.stage_epochs is not None:
         overrides["stage_training"] = stage_recipe(config, args.stage_epochs)
+    if args.final_lr is not None:
+        overrides["final_training"] = replace(config.final_training, learning_rate=args.final_lr)
     if args.child_epochs is not None:
         overrides["child_training"] = replace(config.child_training, epochs=args.child_epochs)
     config = replace(config, **overrides)
@@ -143,12 +190,14 @@ def stage_recipe(config: Any, epochs: int) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Run the search with a progress view; Ctrl-C stops after saving and a re-run resumes."""
+    from eas.executors import make_executor
     from eas.search import RunLockedError, run_search
 
     config = build_config(args)
+    executor = make_executor(executor_config(args))
     view = SearchView(config.episodes)
     try:
-        summary = run_search(config, args.run_dir, on_event=view)
+        summary = run_search(config, args.run_dir, on_event=view, executor=executor)
     except KeyboardInterrupt:
         view.close()
         print(f"\nstopped; everything finished is saved. Re-run the same command to resume {args.run_dir}.")
@@ -158,6 +207,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     finally:
         view.close()
+        if hasattr(executor, "close"):
+            executor.close()
     print(f"\nrun directory: {summary.run_dir}")
     print(
         f"networks trained: {summary.networks_trained} in {summary.episodes_completed} episodes, "

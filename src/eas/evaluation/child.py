@@ -73,11 +73,16 @@ def evaluate_child(task: ChildTask, data: Dataset, progress: ProgressCallback | 
     except Exception as error:  # a broken child must not stop the search
         logger.warning("trial %s failed: %s", task.trial_id, error)
         message = f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=5)}"
-        try:
-            spec = edited_spec(task.parent_spec, task.edits)
-        except ValueError:  # the edits themselves were illegal: report the parent's architecture
-            spec = task.parent_spec
-        return ChildResult(task.trial_id, FAILED, spec, train_seconds=time.perf_counter() - started, message=message)
+        return failed_result(task, message, time.perf_counter() - started)
+
+
+def failed_result(task: ChildTask, message: str, seconds: float = 0.0) -> ChildResult:
+    """A "failed" result for `task` with the reason (an exception, a crashed worker, a timeout)."""
+    try:
+        spec = edited_spec(task.parent_spec, task.edits)
+    except ValueError:  # the edits themselves were illegal: report the parent's architecture
+        spec = task.parent_spec
+    return ChildResult(task.trial_id, FAILED, spec, train_seconds=seconds, message=message)
 
 
 def _evaluate(task: ChildTask, data: Dataset, progress: ProgressCallback | None) -> ChildResult:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eas.spec.layers import CONV, FC, GLOBAL_POOL, LayerSpec
 from eas.spec.common import SpecCommon
+from eas.spec.layers import CONV, FC, GLOBAL_POOL, LayerSpec
 
 # The start network of the README: small enough to train in a minute on two CPU cores.
 DEFAULT_ARCH = "conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64"

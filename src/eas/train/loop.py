@@ -79,8 +79,9 @@ def train_one_epoch(
     count = len(split)
     order = torch.randperm(count, generator=generator)
     steps = batch_count(count, batch_size)
-    total_loss = torch.zeros((), dtype=torch.float64)
-    total_correct = torch.zeros((), dtype=torch.int64)
+    # On the training device, so that accumulating never copies to the host (a GPU synchronisation).
+    total_loss = torch.zeros((), dtype=torch.float64, device=device)
+    total_correct = torch.zeros((), dtype=torch.int64, device=device)
     seen = 0
     for step in range(steps):
         if should_stop is not None and should_stop():
@@ -104,7 +105,7 @@ def train_one_epoch(
         optimizer.step()
         # Accumulate on tensors: calling .item() every step would synchronise a GPU each batch.
         total_loss += loss.detach().double() * len(indices)
-        total_correct += (logits.detach().argmax(dim=1) == labels).sum().cpu()
+        total_correct += (logits.detach().argmax(dim=1) == labels).sum()
         seen += len(indices)
         if on_step is not None:
             on_step(step, steps, float(loss.detach()))
