@@ -12,7 +12,7 @@ import torch
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from eas.spec import DenseNetSpec, Edit, parse_spec, transition_targets
+from eas.spec import DenseNetSpec, Edit, apply_edit, parse_spec, transition_targets
 from eas.spec.dense import MINIBLOCK
 from eas.transforms import apply_edits, check_preserved, deepen, widen
 from eas.transforms.state import StateDict, expected_shapes
@@ -24,7 +24,7 @@ SPEC = parse_spec("densenet-bc stem8 g4 g4 t8 g4 g6", (3, 12, 12), 5)
 assert isinstance(SPEC, DenseNetSpec)
 
 
-def random_edits(data: st.DataObject, spec: DenseNetSpec, generator: torch.Generator, count: int) -> list[Edit]:
+def random_edits(data: st.DataObject, spec: DenseNetSpec, count: int) -> list[Edit]:
     """`count` random legal edits: widen any unit by 1-6 or copy any miniblock."""
     edits: list[Edit] = []
     current = spec
@@ -37,7 +37,8 @@ def random_edits(data: st.DataObject, spec: DenseNetSpec, generator: torch.Gener
             edit = Edit.deepen(data.draw(st.sampled_from(miniblocks), label="miniblock"), None)
         edits.append(edit)
         note(edit.describe())
-        new = apply_edits(current, random_state(current, generator), [edit], generator=generator).spec
+        # The architecture alone decides what the next edit may be: no weights needed here.
+        new = apply_edit(current, edit)
         assert isinstance(new, DenseNetSpec)
         current = new
     return edits
@@ -54,7 +55,7 @@ def relative(spec_a, state_a, spec_b, state_b, inputs, train: bool) -> float:
 def test_random_edits_preserve_logits_in_eval_and_train_mode(spec: DenseNetSpec, seed: int, data) -> None:
     generator = torch.Generator().manual_seed(seed)
     state = random_state(spec, generator)
-    edits = random_edits(data, spec, torch.Generator().manual_seed(seed + 1), data.draw(st.integers(1, 5)))
+    edits = random_edits(data, spec, data.draw(st.integers(1, 5)))
     grown = apply_edits(spec, state, edits, generator=generator, widen_noise=0.0, deepen_noise=0.0)
     note(f"{spec.to_string()} -> {grown.spec.to_string()}")
     inputs = torch.randn(4, *spec.input_shape, generator=generator)
