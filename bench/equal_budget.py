@@ -6,7 +6,10 @@ Methods (each a real command line, timed from start to end, on this machine):
   c  the hand-designed network trained alone for T (`eas train --time-budget T`, the final recipe);
   d  the preset's start network trained alone for T;
   e  b, with the final training continuing the found network at a fifth of the peak learning rate and
-     no cost penalty (a trained network needs a fine-tune, not a second full schedule).
+     no cost penalty (a trained network needs a fine-tune, not a second full schedule);
+  f  b with one learning-rate schedule over the whole job (`--one-schedule`): the hand-designed network
+     trains for the first quarter without annealing, the search grows it for a short share, and the
+     chosen child continues the same cosine for the last 60% (no phase restarts or re-anneals it).
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
 interrupted comparison continues where it stopped. Prints test accuracy (mean and spread over seeds),
 parameters and wall time per method.
@@ -33,7 +36,7 @@ HAND_DESIGNED = "conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 pool conv-128-3 co
 PRESET = "fashion-cpu"
 FIELDS = ("method", "seed", "minutes", "test_accuracy", "parameters", "wall_seconds", "arch", "command", "finished")
 EAS = str(Path(sys.executable).with_name("eas"))
-METHODS = ("a", "b", "c", "d", "e")
+METHODS = ("a", "b", "c", "d", "e", "f")
 
 
 def recipe_flags(recipe: TrainConfig) -> list[str]:
@@ -54,6 +57,8 @@ def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str
     line = [EAS, "search", "--preset", PRESET, "--time-budget", str(seconds), "--train-final", "--seed", str(seed)]
     if method in ("b", "e"):
         line += ["--start", HAND_DESIGNED, "--start-share", "0.5"]
+    if method == "f":
+        line += ["--start", HAND_DESIGNED, "--start-share", "0.25", "--final-share", "0.6", "--one-schedule"]
     if method == "e":
         line += ["--final-lr", str(config.final_training.learning_rate / 5), "--cost-exponent", "0"]
     return [*line, "--run-dir", str(out)], out / "final"

@@ -63,6 +63,9 @@ def test_search_flags_reach_the_config() -> None:
     assert search_only.train_final is False
     slower = build_config(build_parser().parse_args(["search", "--run-dir", "r", "--final-lr", "0.01"]))
     assert slower.final_training.learning_rate == 0.01 and slower.final_training.epochs == 30
+    assert not config.one_schedule
+    joined = build_config(build_parser().parse_args([*arguments, "--one-schedule"]))
+    assert joined.one_schedule and joined.start_recipe().schedule_window == (0.0, 0.2)
 
 
 def test_search_on_the_pool_executor_and_in_the_densenet_space(tmp_path: Path, capsys) -> None:

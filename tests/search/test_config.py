@@ -39,3 +39,25 @@ def test_preset_lookup() -> None:
     assert preset("fashion-cpu", strategy="random").strategy == "random"
     with pytest.raises(ValueError, match="unknown preset"):
         preset("imagenet-tpu")
+
+
+def test_one_schedule_joins_the_start_and_final_trainings_into_one_cosine() -> None:
+    config = preset("fashion-cpu", time_budget=1000.0, start_share=0.25, final_share=0.6, one_schedule=True)
+    start = config.start_recipe()
+    assert start.time_budget == pytest.approx(250.0)
+    assert start.schedule_window == (0.0, 0.25)
+    assert start.learning_rate == config.final_training.learning_rate
+    final = config.final_recipe(590.0)
+    assert final.time_budget == pytest.approx(590.0)
+    assert final.schedule_window == pytest.approx((0.4, 1.0))
+    # Without it, each phase runs a whole cosine of its own.
+    separate = replace(config, one_schedule=False)
+    assert separate.start_recipe().schedule_window == separate.final_recipe(None).schedule_window == (0.0, 1.0)
+    assert preset("fashion-cpu").start_recipe() == preset("fashion-cpu").start_training
+
+
+def test_one_schedule_needs_a_start_share_and_a_final_training() -> None:
+    with pytest.raises(ValueError, match="start_share"):
+        preset("fashion-cpu", one_schedule=True)
+    with pytest.raises(ValueError, match="train_final"):
+        preset("fashion-cpu", time_budget=100.0, start_share=0.2, train_final=False, one_schedule=True)

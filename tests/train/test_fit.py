@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import pytest
 import torch
@@ -59,6 +60,25 @@ def test_epoch_schedule_is_constant_within_an_epoch() -> None:
 def test_one_epoch_with_the_epoch_schedule_keeps_the_peak_rate() -> None:
     config = TrainConfig(epochs=1, learning_rate=0.02, schedule="epoch")
     assert [learning_rate_at(config, 0, step, 50) for step in range(50)] == pytest.approx([0.02] * 50)
+
+
+def test_schedule_windows_join_into_one_cosine() -> None:
+    whole = TrainConfig(epochs=4, learning_rate=0.1, schedule="step")
+    first = replace(whole, epochs=1, schedule_window=(0.0, 0.25))
+    rest = replace(whole, epochs=3, schedule_window=(0.25, 1.0))
+    joined = [learning_rate_at(first, 0, step, 10) for step in range(10)]
+    joined += [learning_rate_at(rest, epoch, step, 10) for epoch in range(3) for step in range(10)]
+    expected = [learning_rate_at(whole, epoch, step, 10) for epoch in range(4) for step in range(10)]
+    assert joined == pytest.approx(expected)
+    # The first part stops above zero: it never anneals what the second part continues.
+    assert joined[9] > 0.08
+
+
+def test_schedule_window_must_be_an_increasing_pair_of_fractions() -> None:
+    for window in ((0.5, 0.5), (-0.1, 0.5), (0.2, 1.5), (0.1,)):
+        with pytest.raises(ValueError, match="schedule_window"):
+            TrainConfig(schedule_window=window)  # type: ignore[arg-type]
+    assert TrainConfig.from_dict({"schedule_window": [0.2, 0.6]}).schedule_window == (0.2, 0.6)
 
 
 def test_step_schedule_decays_every_step() -> None:

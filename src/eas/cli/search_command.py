@@ -7,6 +7,7 @@ import sys
 from dataclasses import replace
 from typing import Any
 
+from eas.cli.common import check_at_least_one
 from eas.cli.search_view import SearchView
 
 
@@ -55,6 +56,11 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--start-share", type=float, default=None, help="fraction of --time-budget for training the start network"
+    )
+    parser.add_argument(
+        "--one-schedule",
+        action="store_true",
+        help="one cosine over the whole budget: the start network and the final training do not restart it",
     )
     parser.add_argument(
         "--cost-exponent",
@@ -152,6 +158,8 @@ def build_config(args: argparse.Namespace) -> Any:
         overrides["time_budget"] = None
     if args.no_weight_reuse:
         overrides["weight_reuse"] = False
+    if args.one_schedule:
+        overrides["one_schedule"] = True
     if args.train_final and args.no_train_final:
         raise ValueError("--train-final and --no-train-final contradict each other; give one")
     if args.train_final or args.no_train_final:
@@ -164,6 +172,7 @@ def build_config(args: argparse.Namespace) -> Any:
         overrides["stage_training"] = stage_recipe(config, args.stage_epochs)
     if args.final_lr is not None:
         overrides["final_training"] = replace(config.final_training, learning_rate=args.final_lr)
+    check_at_least_one(args.child_epochs, "--child-epochs")
     if args.child_epochs is not None:
         overrides["child_training"] = replace(config.child_training, epochs=args.child_epochs)
     config = replace(config, **overrides)

@@ -38,6 +38,11 @@ class SearchConfig:
     `cost_exponent` w < 0 makes the search cost-aware (MnasNet's reward x (cost / target)^w): a child
     whose FLOPs exceed what the final training can afford for `final_epochs_target` epochs has its
     reward scaled down, and the final network is chosen by the same score.
+
+    `one_schedule` makes the start network's training (its `start_share`) and the final training one
+    cosine over the whole budget: the start network stops at the rate the cosine has when its share
+    ends, without annealing, and the final training continues the chosen network from the rate at
+    the start of its share, so no phase restarts the schedule (children still fine-tune on their own).
     """
 
     dataset: str = "fashion-mnist"
@@ -71,6 +76,7 @@ class SearchConfig:
     start_share: float | None = None
     cost_exponent: float = 0.0
     final_epochs_target: int = 30
+    one_schedule: bool = False
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -105,6 +111,11 @@ class SearchConfig:
             raise ValueError(
                 "the start network is a DenseNet but the action space has no growth ladder; search it with "
                 "--space densenet (or a preset ending in -densenet)"
+            )
+        if self.one_schedule and (self.start_share is None or not self.train_final):
+            raise ValueError(
+                "one_schedule spans the start network's training and the final training: give start_share "
+                "(--start-share) and train_final (--train-final) too"
             )
         if self.keep_best < 1:
             raise ValueError(f"keep_best must be >= 1, got {self.keep_best}")
@@ -145,6 +156,23 @@ class SearchConfig:
         if self.time_budget is None:
             return None
         return self.time_budget * (1.0 - self.final_share) if self.train_final else self.time_budget
+
+    def start_recipe(self) -> TrainConfig:
+        """How the start network trains: `start_training`, or with `start_share` the final recipe for that
+        share of the budget (the window of the cosine the share covers with `one_schedule`)."""
+        if self.start_share is None or self.time_budget is None:
+            return self.start_training
+        recipe = replace(self.final_training, time_budget=self.start_share * self.time_budget)
+        return replace(recipe, schedule_window=(0.0, self.start_share)) if self.one_schedule else recipe
+
+    def final_recipe(self, seconds_left: float | None) -> TrainConfig:
+        """How the final training runs with `seconds_left` of the budget (None: no limit)."""
+        recipe = self.final_training
+        if seconds_left is not None:
+            recipe = replace(recipe, time_budget=max(seconds_left, 1.0))
+        if self.one_schedule:
+            recipe = replace(recipe, schedule_window=(1.0 - self.final_share, 1.0))
+        return recipe
 
     def with_budgets_of(self, other: SearchConfig) -> SearchConfig:
         """This config with the budgets of `other` (used when a run is resumed)."""

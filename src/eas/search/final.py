@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from eas.build import build_model
@@ -53,10 +52,8 @@ def train_final(
     if trial is None:
         raise ValueError(f"{directory.root} has no trained network to finish; the search produced none")
     network = load_network(directory, trial)
-    recipe = config.final_training
     left = budget.seconds_left()
-    if left is not None:
-        recipe = replace(recipe, time_budget=max(left, 1.0))
+    recipe = config.final_recipe(left)
     emit("final_training", {"trial_id": trial.trial_id, "arch": network.spec.to_string(), "seconds": left})
     logger.info("final training of trial %s %s with %s s left", trial.trial_id, network.spec.to_string(), left)
     model = build_model(network.spec, network.state)

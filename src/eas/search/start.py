@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +51,9 @@ def prepare_start(
         speed = _images_per_second(metrics)
     else:
         spec = parse_spec(config.start, data.info.input_shape, data.info.num_classes)
-        recipe = config.start_training
-        if config.start_share is not None and config.time_budget is not None:
-            # A share of the budget is a long training: it takes the final recipe (augmentation, warm-up),
-            # on the training split only, so that the validation images still score children honestly.
-            recipe = replace(config.final_training, time_budget=config.start_share * config.time_budget)
+        # A share of the budget is a long training: it takes the final recipe (augmentation, warm-up),
+        # on the training split only, so that the validation images still score children honestly.
+        recipe = config.start_recipe()
         emit("start_training", {"arch": spec.to_string(), "epochs": recipe.epochs, "time_budget": recipe.time_budget})
         model = build_model(spec, seed=recipe.seed)
         result = fit(model, data, recipe, progress=progress_of(emit, "start"))

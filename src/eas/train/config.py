@@ -24,6 +24,11 @@ class TrainConfig:
     et al. 2020); `label_smoothing` the cross-entropy smoothing. `time_budget` (seconds) replaces
     `epochs`: `fit` measures its speed on the first steps and sets the epoch count so that the whole
     schedule, warm-up and cosine included, ends within the budget (see `eas.train.budget`).
+
+    `schedule_window` (start, end), fractions in [0, 1]: this training runs only that part of the
+    cosine, so that several trainings of one growing network (the start network, then the network it
+    grew into) follow one schedule instead of each restarting and annealing its own: (0, 0.3) stops at
+    the rate the cosine has at 30%, (0.3, 1) picks up from there and anneals to zero.
     """
 
     epochs: int = 20
@@ -43,8 +48,14 @@ class TrainConfig:
     random_erasing: float = 0.0
     label_smoothing: float = 0.0
     time_budget: float | None = None
+    schedule_window: tuple[float, float] = (0.0, 1.0)
 
     def __post_init__(self) -> None:
+        # JSON gives a list back; the frozen config keeps a tuple so that configs compare equal.
+        window = tuple(float(value) for value in self.schedule_window)
+        if len(window) != 2 or not 0.0 <= window[0] < window[1] <= 1.0:
+            raise ValueError(f"schedule_window is (start, end) with 0 <= start < end <= 1, got {self.schedule_window}")
+        object.__setattr__(self, "schedule_window", window)
         if self.epochs < 0:
             raise ValueError(f"epochs must be >= 0, got {self.epochs}")
         if self.learning_rate <= 0:
@@ -65,8 +76,8 @@ class TrainConfig:
             raise ValueError(f"train_subset must be a positive number of images or None, got {self.train_subset}")
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready fields."""
-        return asdict(self)
+        """JSON-ready fields (the window as a list, as JSON gives it back)."""
+        return {**asdict(self), "schedule_window": list(self.schedule_window)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:

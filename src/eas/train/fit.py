@@ -44,12 +44,15 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.SGD:
 
 
 def learning_rate_at(config: TrainConfig, epoch: int, step: int, steps_per_epoch: int) -> float:
-    """Cosine decay (per epoch or per step) times a linear warm-up over the first `warmup_steps`."""
+    """Cosine decay (per epoch or per step) over the config's `schedule_window` of the cosine, times a
+    linear warm-up over the first `warmup_steps`."""
     global_step = epoch * steps_per_epoch + step
     if config.schedule == "epoch":
         progress = epoch / max(config.epochs, 1)
     else:
         progress = global_step / max(config.epochs * steps_per_epoch, 1)
+    begin, end = config.schedule_window
+    progress = begin + (end - begin) * progress
     rate = 0.5 * config.learning_rate * (1.0 + math.cos(math.pi * progress))
     if config.warmup_steps > 0 and global_step < config.warmup_steps:
         rate *= (global_step + 1) / config.warmup_steps
