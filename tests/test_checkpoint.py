@@ -21,7 +21,7 @@ from eas.checkpoint import (
     save_checkpoint,
     save_weights,
 )
-from eas.spec import LayerSpec, NetSpec
+from eas.spec import LayerSpec, NetSpec, Spec, parse_spec
 from eas.spec.layers import CONV, FC, GLOBAL_POOL, MAX_POOL
 
 SPEC = NetSpec(
@@ -166,3 +166,166 @@ def test_missing_files_are_named(tmp_path: Path, present: tuple[str, ...], missi
 def test_a_folder_that_does_not_exist(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=f"missing {SPEC_FILE}, {WEIGHTS_FILE}"):
         load_checkpoint(tmp_path / "nowhere")
+
+
+# ----- bad input: every damaged or foreign file is a ValueError naming it -------------------------
+def _saved(tmp_path: Path) -> Path:
+    return save_checkpoint(tmp_path / "checkpoint", SPEC, trained_like_state(), {"x": 1})
+
+
+def test_spec_json_records_the_version_and_the_weights_checksum(tmp_path: Path) -> None:
+    folder = _saved(tmp_path)
+    record = json.loads((folder / SPEC_FILE).read_text())
+    assert record[checkpoint.VERSION_KEY] == checkpoint.CHECKPOINT_VERSION == 1
+    assert record[checkpoint.CHECKSUM_KEY] == checkpoint.file_sha256(folder / WEIGHTS_FILE)
+    assert len(record[checkpoint.CHECKSUM_KEY]) == 64
+
+
+def test_a_folder_written_before_versions_still_loads(tmp_path: Path) -> None:
+    folder = _saved(tmp_path)
+    (folder / SPEC_FILE).write_text(SPEC.to_json())  # no version, no checksum: what older eas wrote
+    spec, state, _ = load_checkpoint(folder)
+    assert spec == SPEC and set(state) == set(trained_like_state())
+
+
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        (2, "written by a newer eas .*upgrade eas"),
+        (99, "checkpoint format 99"),
+        (0, "must be a positive integer"),
+        ("1", "must be a positive integer"),
+        (None, "must be a positive integer"),
+    ],
+)
+def test_other_versions_are_refused(tmp_path: Path, version: object, message: str) -> None:
+    folder = _saved(tmp_path)
+    record = json.loads((folder / SPEC_FILE).read_text())
+    record[checkpoint.VERSION_KEY] = version
+    (folder / SPEC_FILE).write_text(json.dumps(record))
+    with pytest.raises(ValueError, match=message) as error:
+        load_checkpoint(folder)
+    assert str(folder / SPEC_FILE) in str(error.value)
+
+
+def test_truncated_weights_are_named(tmp_path: Path) -> None:
+    folder = _saved(tmp_path)
+    data = (folder / WEIGHTS_FILE).read_bytes()
+    (folder / WEIGHTS_FILE).write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="SHA-256 mismatch") as error:
+        load_checkpoint(folder)
+    assert str(folder / WEIGHTS_FILE) in str(error.value)
+    # Without the recorded checksum (an older folder) safetensors itself notices the missing bytes.
+    (folder / SPEC_FILE).write_text(SPEC.to_json())
+    with pytest.raises(ValueError, match="not a readable safetensors weights file") as error:
+        load_checkpoint(folder)
+    assert str(folder / WEIGHTS_FILE) in str(error.value) and "eas train --out" in str(error.value)
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00" * 7, b"not safetensors at all", b"\xff" * 64])
+def test_garbage_weights_are_named(tmp_path: Path, content: bytes) -> None:
+    folder = _saved(tmp_path)
+    (folder / SPEC_FILE).write_text(SPEC.to_json())
+    (folder / WEIGHTS_FILE).write_bytes(content)
+    with pytest.raises(ValueError, match="not a readable safetensors") as error:
+        load_checkpoint(folder)
+    assert str(folder / WEIGHTS_FILE) in str(error.value)
+
+
+def test_tampered_weight_values_fail_the_checksum(tmp_path: Path) -> None:
+    folder = _saved(tmp_path)
+    data = bytearray((folder / WEIGHTS_FILE).read_bytes())
+    data[-1] ^= 0xFF  # one byte of the last tensor: still a valid safetensors file
+    (folder / WEIGHTS_FILE).write_bytes(bytes(data))
+    load_weights(folder / WEIGHTS_FILE)  # readable on its own ...
+    with pytest.raises(ValueError, match="SHA-256 mismatch"):
+        load_checkpoint(folder)  # ... but not the weights saved with this spec
+
+
+class _CreatesMarker:
+    """Unpickling this runs `Path.touch(marker)`: what a malicious file would do with os.system."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (Path.touch, (self.marker,))
+
+
+@pytest.mark.parametrize("with_checksum", [True, False])
+def test_a_pickle_in_place_of_the_weights_never_runs(tmp_path: Path, with_checksum: bool) -> None:
+    folder = _saved(tmp_path)
+    if not with_checksum:
+        (folder / SPEC_FILE).write_text(SPEC.to_json())
+    marker = tmp_path / "pwned"
+    torch.save({"body.layer5.conv.weight": _CreatesMarker(marker)}, folder / WEIGHTS_FILE)
+    with pytest.raises(ValueError) as error:
+        load_checkpoint(folder)
+    assert str(folder / WEIGHTS_FILE) in str(error.value)
+    assert not marker.exists()
+    # The same bytes unpickled the unsafe way do run code: the test's pickle is a real threat.
+    copy = tmp_path / "copy.pt"
+    copy.write_bytes((folder / WEIGHTS_FILE).read_bytes())
+    torch.load(copy, weights_only=False)
+    assert marker.exists()
+
+
+def test_a_foreign_torch_save_is_refused(tmp_path: Path) -> None:
+    folder = _saved(tmp_path)
+    (folder / SPEC_FILE).write_text(SPEC.to_json())
+    torch.save(trained_like_state(), folder / WEIGHTS_FILE)  # the right tensors, in a pickle
+    with pytest.raises(ValueError, match=r"torch\.save pickle is never loaded"):
+        load_checkpoint(folder)
+
+
+def _other_networks() -> list[tuple[Spec, str]]:
+    layers = list(SPEC.layers)
+    widened = SPEC.replace_layers((layers[0].with_width(8), *layers[1:]))
+    without_fc = SPEC.replace_layers(tuple(layers[:-1]))
+    deeper = SPEC.replace_layers((*layers[:4], LayerSpec(CONV, 6, 3, 40), *layers[4:]))
+    dense = parse_spec("densenet-bc stem4 g4", SPEC.input_shape, SPEC.num_classes)
+    return [
+        (widened, r"body.layer5.conv.weight is \(4, 3, 3, 3\) torch.float32, expected \(8, 3, 3, 3\)"),
+        (without_fc, "unexpected body.layer3.bn.bias"),
+        (deeper, "missing body.layer40.bn.bias"),
+        (dense, "missing .*unexpected"),
+    ]
+
+
+@pytest.mark.parametrize(("spec", "message"), _other_networks())
+def test_weights_of_another_network_are_refused(tmp_path: Path, spec: Spec, message: str) -> None:
+    folder = _saved(tmp_path)
+    (folder / SPEC_FILE).write_text(spec.to_json())  # a spec.json without checksum, from another network
+    with pytest.raises(ValueError, match=message) as error:
+        load_checkpoint(folder)
+    assert str(folder / WEIGHTS_FILE) in str(error.value) and "different networks" in str(error.value)
+
+
+def test_weights_of_the_wrong_dtype_are_refused(tmp_path: Path) -> None:
+    state = {key: value.double() if value.is_floating_point() else value for key, value in trained_like_state().items()}
+    folder = save_checkpoint(tmp_path / "checkpoint", SPEC, state)
+    with pytest.raises(ValueError, match=r"torch\.float64, expected .* torch\.float32"):
+        load_checkpoint(folder)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (SPEC_FILE, "{not json", "not valid JSON"),
+        (SPEC_FILE, "", "not valid JSON"),
+        (SPEC_FILE, "[1, 2]", "expected a JSON object"),
+        (SPEC_FILE, '{"arch": "conv-4-3 gap"}', "lacks the field 'input_shape'"),
+        (SPEC_FILE, '{"arch": "conv-99999-3 gap", "input_shape": [3, 8, 6], "num_classes": 4}', "exceeds the limit"),
+        (SPEC_FILE, "\udcff", "not valid JSON"),
+        (METRICS_FILE, "{truncated", "not valid JSON"),
+        (METRICS_FILE, "[1, 2]", "expected a JSON object of metrics"),
+        (METRICS_FILE, "[" * 50_000, "nested too deeply"),
+    ],
+)
+def test_invalid_json_files_are_named(tmp_path: Path, name: str, content: str, message: str) -> None:
+    folder = _saved(tmp_path)
+    (folder / name).write_bytes(content.encode("utf-8", "surrogateescape"))
+    with pytest.raises(ValueError, match=message) as error:
+        load_checkpoint(folder)
+    assert str(folder / name) in str(error.value)
+    assert "eas train --out" in str(error.value)

@@ -1,11 +1,14 @@
 """Checkpoint folders: `spec.json`, `weights.safetensors` and `metrics.json`, written atomically.
 
 A checkpoint is what `eas train` writes and what `eas grow` and `eas search --start` read. Weights
-use safetensors, which stores tensors only, so loading one can never run code.
+use safetensors, which stores tensors only, so loading one can never run code. `spec.json` also
+records the folder's format version and the weights' SHA-256, so that a folder from a newer `eas`,
+damaged weights or weights of another network are refused with the file named, never half-loaded.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -13,13 +16,22 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from eas.spec import Spec, spec_from_json
+from eas.build import build_model
+from eas.spec import Spec, spec_from_dict
+from eas.spec.common import load_json_text
 
 SPEC_FILE = "spec.json"
 WEIGHTS_FILE = "weights.safetensors"
 METRICS_FILE = "metrics.json"
+# The folder format `save_checkpoint` writes. Folders written before the field existed have the same
+# layout and count as version 1. Raise it when the layout changes, and keep reading older versions.
+CHECKPOINT_VERSION = 1
+VERSION_KEY = "checkpoint_version"
+CHECKSUM_KEY = "weights_sha256"
+_REWRITE_HINT = "write the checkpoint again (`eas train --out DIR`) or restore it from a copy"
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -60,17 +72,34 @@ def save_weights(path: Path, state_dict: dict[str, torch.Tensor]) -> None:
 
 
 def load_weights(path: Path) -> dict[str, torch.Tensor]:
-    """Load a safetensors state dict onto the CPU."""
-    return load_file(str(path), device="cpu")
+    """Load a safetensors state dict onto the CPU; a damaged or foreign file is a `ValueError` naming it."""
+    try:
+        return load_file(str(path), device="cpu")
+    except (SafetensorError, OSError) as error:
+        raise ValueError(
+            f"{path}: not a readable safetensors weights file ({error}); it is truncated, damaged or another "
+            f"format (a torch.save pickle is never loaded, since it could run code); {_REWRITE_HINT}"
+        ) from error
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def save_checkpoint(
     folder: str | Path, spec: Spec, state_dict: dict[str, torch.Tensor], metrics: dict[str, Any] | None = None
 ) -> Path:
-    """Write a checkpoint folder and return its path."""
+    """Write a checkpoint folder and return its path; `spec.json` records the format version and the
+    weights' SHA-256 next to the spec."""
     folder = Path(folder)
     save_weights(folder / WEIGHTS_FILE, state_dict)
-    atomic_write_text(folder / SPEC_FILE, json.dumps(spec.to_dict(), indent=2) + "\n")
+    record = {**spec.to_dict(), VERSION_KEY: CHECKPOINT_VERSION, CHECKSUM_KEY: file_sha256(folder / WEIGHTS_FILE)}
+    atomic_write_text(folder / SPEC_FILE, json.dumps(record, indent=2) + "\n")
     if metrics is not None:
         atomic_write_text(folder / METRICS_FILE, json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     return folder
@@ -82,15 +111,90 @@ def has_checkpoint(folder: str | Path) -> bool:
 
 
 def load_checkpoint(folder: str | Path) -> tuple[Spec, dict[str, torch.Tensor], dict[str, Any]]:
-    """Read a checkpoint folder: (spec, state dict, metrics or {})."""
+    """Read a checkpoint folder: (spec, state dict, metrics or {}).
+
+    Missing files are a `FileNotFoundError`; a folder from a newer format, invalid JSON, weights that
+    are damaged, not safetensors, or not the weights of the spec's network are a `ValueError` that
+    names the file and says what to do."""
     folder = Path(folder)
     missing = [name for name in (SPEC_FILE, WEIGHTS_FILE) if not (folder / name).is_file()]
     if missing:
         raise FileNotFoundError(
             f"{folder} is not a checkpoint: missing {', '.join(missing)} (write one with `eas train --out DIR`)"
         )
-    spec = spec_from_json((folder / SPEC_FILE).read_text())
-    state_dict = load_weights(folder / WEIGHTS_FILE)
-    metrics_path = folder / METRICS_FILE
-    metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
+    spec, record = _read_spec(folder / SPEC_FILE)
+    weights_path = folder / WEIGHTS_FILE
+    checksum = record.get(CHECKSUM_KEY)
+    if checksum is not None and checksum != file_sha256(weights_path):
+        raise ValueError(
+            f"{weights_path}: the file differs from the one saved with {folder / SPEC_FILE} (SHA-256 mismatch); "
+            f"it was changed or damaged after saving; {_REWRITE_HINT}"
+        )
+    state_dict = load_weights(weights_path)
+    check_weights_match(spec, state_dict, weights_path)
+    metrics = _read_metrics(folder / METRICS_FILE)
     return spec, state_dict, metrics
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return load_json_text(path.read_bytes())
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}; {_REWRITE_HINT}") from error
+
+
+def _read_spec(path: Path) -> tuple[Spec, dict[str, Any]]:
+    """The spec of a checkpoint's `spec.json` and the whole record (version and checksum included)."""
+    record = _read_json(path)
+    if not isinstance(record, dict):
+        raise ValueError(f"{path}: expected a JSON object with arch, input_shape, num_classes; {_REWRITE_HINT}")
+    version = record.get(VERSION_KEY, 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError(f"{path}: {VERSION_KEY} must be a positive integer, got {version!r}; {_REWRITE_HINT}")
+    if version > CHECKPOINT_VERSION:
+        raise ValueError(
+            f"{path}: checkpoint format {version} was written by a newer eas (this one reads up to "
+            f"{CHECKPOINT_VERSION}); upgrade eas to load it"
+        )
+    checksum = record.get(CHECKSUM_KEY)
+    if checksum is not None and not isinstance(checksum, str):
+        raise ValueError(f"{path}: {CHECKSUM_KEY} must be a hex string, got {checksum!r}; {_REWRITE_HINT}")
+    try:
+        spec = spec_from_dict(record)
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}; {_REWRITE_HINT}") from error
+    return spec, record
+
+
+def _read_metrics(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    metrics = _read_json(path)
+    if not isinstance(metrics, dict):
+        raise ValueError(f"{path}: expected a JSON object of metrics, got {type(metrics).__name__}; {_REWRITE_HINT}")
+    return metrics
+
+
+def check_weights_match(spec: Spec, state_dict: dict[str, torch.Tensor], source: Path) -> None:
+    """Raise a `ValueError` naming `source` when `state_dict` lacks, adds or reshapes a tensor of `spec`'s model.
+
+    The model is built on the meta device: it has every shape and dtype and no memory behind them."""
+    with torch.device("meta"):
+        expected = build_model(spec).state_dict()
+    missing = sorted(set(expected) - set(state_dict))
+    unexpected = sorted(set(state_dict) - set(expected))
+    wrong = [
+        f"{key} is {tuple(state_dict[key].shape)} {state_dict[key].dtype}, expected {tuple(value.shape)} {value.dtype}"
+        for key, value in expected.items()
+        if key in state_dict and (state_dict[key].shape != value.shape or state_dict[key].dtype != value.dtype)
+    ]
+    if missing or unexpected or wrong:
+        problems = [
+            *([f"missing {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}"] if missing else []),
+            *([f"unexpected {', '.join(unexpected[:3])}{' ...' if len(unexpected) > 3 else ''}"] if unexpected else []),
+            *wrong[:3],
+        ]
+        raise ValueError(
+            f"{source}: the weights do not fit the network {spec.to_string()!r} ({'; '.join(problems)}); "
+            f"spec.json and the weights come from different networks; {_REWRITE_HINT}"
+        )

@@ -10,7 +10,15 @@ from tqdm import tqdm
 
 from eas.spec import DEFAULT_ARCH
 
-__all__ = ["DEFAULT_ARCH", "EpochBar", "add_dataset_arguments", "add_training_arguments", "load_data", "parse_shape"]
+__all__ = [
+    "DEFAULT_ARCH",
+    "EpochBar",
+    "add_dataset_arguments",
+    "add_training_arguments",
+    "check_at_least_one",
+    "load_data",
+    "parse_shape",
+]
 
 
 def parse_shape(text: str) -> tuple[int, int, int]:
@@ -73,6 +81,9 @@ def training_config(args: argparse.Namespace) -> Any:
     """A TrainConfig from the training arguments."""
     from eas.train import TrainConfig
 
+    # TrainConfig accepts 0 epochs (a library caller may only want an evaluation); on the command line
+    # it is a slip that would write an untrained checkpoint after loading the data.
+    check_at_least_one(args.epochs, "--epochs")
     return TrainConfig(
         epochs=DEFAULT_EPOCHS if args.epochs is None else args.epochs,
         learning_rate=args.lr,
@@ -87,6 +98,12 @@ def training_config(args: argparse.Namespace) -> Any:
         seed=args.seed,
         device=args.device,
     )
+
+
+def check_at_least_one(value: int | None, option: str) -> None:
+    """Raise a `ValueError` naming `option` when it was given and is below 1."""
+    if value is not None and value < 1:
+        raise ValueError(f"{option} must be at least 1, got {value}")
 
 
 def load_data(args: argparse.Namespace) -> Any:

@@ -54,9 +54,10 @@ def run(args: argparse.Namespace) -> int:
         return _train_from_run(args)
     if args.out is None:
         raise ValueError("--out is required: the folder to write the checkpoint to")
+    # The recipe is checked before the data is loaded, so a bad --epochs fails at once.
+    config = training_config(args)
     data = load_data(args)
     spec = parse_spec(args.arch or DEFAULT_ARCH, data.info.input_shape, data.info.num_classes)
-    config = training_config(args)
     model = build_model(spec, seed=config.seed)
     origin: dict[str, Any] = {"dataset": data.info.name, "data_root": args.data_root}
     origin.update({"validation_size": args.validation_size, "data_seed": args.data_seed})

@@ -17,6 +17,7 @@ from eas.spec.dense import DEFAULT_COMPRESSION, MINIBLOCK, DenseNetSpec, DenseUn
 from eas.spec.dense_edits import insert_miniblock, transition_targets
 from eas.spec.edits import Edit
 from eas.spec.layers import CONV, FC, KERNEL_SIZES, LayerSpec
+from eas.spec.limits import MAX_GROWTH, MAX_LAYERS, MAX_WIDTH, check_limit
 from eas.spec.network import NetSpec
 
 PAPER_FILTERS = (16, 32, 64, 96, 128, 192, 256, 320, 384, 448, 512)
@@ -57,6 +58,12 @@ class ActionSpace:
                 continue  # a plain-CNN space: no DenseNet growth ladder
             if not values or list(values) != sorted(set(values)) or values[0] < 1:
                 raise ValueError(f"ActionSpace.{name} must be a non-empty increasing list of positive ints")
+        # The ladders must stay within the sizes a spec accepts, or a search would fail mid-run.
+        for name, limit in (("filter_widths", MAX_WIDTH), ("unit_widths", MAX_WIDTH), ("growth_widths", MAX_GROWTH)):
+            values = getattr(self, name)
+            if values:
+                check_limit(values[-1], limit, f"ActionSpace.{name}", "a spec refuses larger layers")
+        check_limit(self.max_weighted_layers, MAX_LAYERS, "ActionSpace.max_weighted_layers", "a spec's layer limit")
         if not 0.0 < self.compression <= 1.0:
             raise ValueError(f"ActionSpace.compression must be in (0, 1], got {self.compression}")
         bad = [k for k in self.kernel_sizes if k not in KERNEL_SIZES]

@@ -16,6 +16,17 @@ import re
 from dataclasses import dataclass
 
 from eas.spec.common import SpecCommon
+from eas.spec.limits import (
+    MAX_DENSE_DEPTH,
+    MAX_GROWTH,
+    MAX_LAYER_ID,
+    MAX_LAYERS,
+    MAX_WIDTH,
+    check_input_shape,
+    check_limit,
+    parse_token_number,
+    strict_int,
+)
 
 DENSE_KEYWORD = "densenet-bc"
 STEM = "stem"
@@ -32,8 +43,11 @@ DENSE_TOKEN_HELP = (
     "write 'densenet-bc' then stem<channels>, g<growth> per miniblock and t<channels> between blocks, e.g. "
     "'densenet-bc stem24 g12 g12 t24 g12 g12', or the shorthand 'densenet-bc depth=40 growth=12 blocks=3'"
 )
+WIDTH_REASON = "wider than any published network's layers"
+GROWTH_REASON = "DenseNet-BC uses growth rates of 12 to 48"
 SHORTHAND_KEYS = ("depth", "growth", "blocks", "compression", "stem")
-_UNIT_PATTERN = re.compile(r"^(stem|g|t)(-?\d+)$")
+# ASCII digits only: `\d` would also match other scripts' digits, which no architecture string uses.
+_UNIT_PATTERN = re.compile(r"(stem|g|t)(-?\d+)", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -46,12 +60,18 @@ class DenseUnitSpec:
     layer_id: int = 0
 
     def __post_init__(self) -> None:
-        if self.kind not in DENSE_KINDS:
+        if not isinstance(self.kind, str) or self.kind not in DENSE_KINDS:
             raise ValueError(f"DenseNet unit kind {self.kind!r} is unknown; {DENSE_TOKEN_HELP}")
         if isinstance(self.width, bool) or not isinstance(self.width, int) or self.width < 1:
             raise ValueError(f"token {self.kind}{self.width}: the width must be a positive integer")
+        if self.kind == MINIBLOCK:
+            check_limit(self.width, MAX_GROWTH, f"token {self.token()!r}: growth rate", GROWTH_REASON)
+        else:
+            check_limit(self.width, MAX_WIDTH, f"token {self.token()!r}: channels", WIDTH_REASON)
+        object.__setattr__(self, "layer_id", strict_int(self.layer_id, f"unit {self.token()!r}'s layer_id"))
         if self.layer_id < 0:
             raise ValueError(f"layer_id must be >= 0, got {self.layer_id}")
+        check_limit(self.layer_id, MAX_LAYER_ID, "layer_id", "ids grow by one per inserted unit")
 
     @property
     def is_weighted(self) -> bool:
@@ -74,13 +94,17 @@ class DenseUnitSpec:
     @classmethod
     def from_token(cls, token: str, layer_id: int = 0) -> DenseUnitSpec:
         """Parse one explicit token; a `ValueError` names the token and what is allowed."""
-        match = _UNIT_PATTERN.match(token)
+        match = _UNIT_PATTERN.fullmatch(token) if isinstance(token, str) else None
         if match is None:
             raise ValueError(f"unknown DenseNet token {token!r}; {DENSE_TOKEN_HELP}")
-        width = int(match.group(2))
+        kind = match.group(1)
+        if kind == MINIBLOCK:
+            width = parse_token_number(match.group(2), token, "growth rate", MAX_GROWTH, GROWTH_REASON)
+        else:
+            width = parse_token_number(match.group(2), token, "channels", MAX_WIDTH, WIDTH_REASON)
         if width < 1:
             raise ValueError(f"token {token!r}: the number must be a positive integer")
-        return cls(match.group(1), width, layer_id)
+        return cls(kind, width, layer_id)
 
 
 @dataclass(frozen=True)
@@ -104,14 +128,20 @@ class DenseNetSpec(SpecCommon):
     num_classes: int = 10
 
     def __post_init__(self) -> None:
+        if isinstance(self.layers, str) or not isinstance(self.layers, tuple | list):
+            raise ValueError(f"layers must be a tuple of DenseUnitSpec, got {type(self.layers).__name__}")
         object.__setattr__(self, "layers", tuple(self.layers))
-        object.__setattr__(self, "input_shape", tuple(int(v) for v in self.input_shape))
+        input_shape, num_classes = check_input_shape(self.input_shape, self.num_classes)
+        object.__setattr__(self, "input_shape", input_shape)
+        object.__setattr__(self, "num_classes", num_classes)
         _validate(self)
 
     # ----- text and JSON -------------------------------------------------------------------------
     @classmethod
     def parse(cls, text: str, input_shape: tuple[int, int, int] = (1, 28, 28), num_classes: int = 10) -> DenseNetSpec:
         """Parse the explicit or the shorthand form; ids are assigned 0, 1, 2, ... in order."""
+        if not isinstance(text, str):
+            raise ValueError(f"an architecture is a string of tokens, got {type(text).__name__}")
         tokens = text.split()
         if not tokens or tokens[0] != DENSE_KEYWORD:
             raise ValueError(f"a DenseNet architecture starts with {DENSE_KEYWORD!r}; {DENSE_TOKEN_HELP}")
@@ -120,6 +150,8 @@ class DenseNetSpec(SpecCommon):
             raise ValueError(f"{DENSE_KEYWORD!r} alone names no network; {DENSE_TOKEN_HELP}")
         if any("=" in token for token in body):
             body = expand_shorthand(body).split()
+        # Checked before parsing, so that a pasted megabyte of tokens fails at once.
+        check_limit(len(body), MAX_LAYERS, "number of DenseNet units", "deeper than any published DenseNet")
         layers = tuple(DenseUnitSpec.from_token(token, layer_id=i) for i, token in enumerate(body))
         return cls(layers, input_shape, num_classes)
 
@@ -252,10 +284,11 @@ def expand_shorthand(tokens: list[str]) -> str:
     for key in ("depth", "growth"):
         if key not in values:
             raise ValueError(f"DenseNet shorthand needs {key}=...; {DENSE_TOKEN_HELP}")
-    depth = _positive_int(values, "depth", None)
-    growth = _positive_int(values, "growth", None)
-    blocks = _positive_int(values, "blocks", 3)
-    stem = _positive_int(values, "stem", 2 * growth)
+    # Checked before expanding: depth=10**20 would otherwise build a list of 10**20 tokens.
+    depth = _positive_int(values, "depth", None, MAX_DENSE_DEPTH, "DenseNet-BC goes up to 250")
+    growth = _positive_int(values, "growth", None, MAX_GROWTH, GROWTH_REASON)
+    blocks = _positive_int(values, "blocks", 3, depth, f"more blocks than depth={depth} has layers")
+    stem = _positive_int(values, "stem", 2 * growth, MAX_WIDTH, WIDTH_REASON)
     compression = _compression(values.get("compression"))
     per_block, remainder = divmod(depth - blocks - 1, 2 * blocks)
     if per_block < 1 or remainder:
@@ -275,14 +308,15 @@ def expand_shorthand(tokens: list[str]) -> str:
     return " ".join(units)
 
 
-def _positive_int(values: dict[str, str], key: str, default: int | None) -> int:
+def _positive_int(values: dict[str, str], key: str, default: int | None, limit: int, why: str) -> int:
     if key not in values:
         assert default is not None
         return default
     text = values[key]
-    if not text.isdigit() or int(text) < 1:
+    # isascii: str.isdigit accepts digits such as '²' that int() refuses.
+    if not (text.isascii() and text.isdigit()) or not text.strip("0"):
         raise ValueError(f"DenseNet shorthand: {key} must be a positive integer, got {text!r}")
-    return int(text)
+    return parse_token_number(text, f"{key}={text}", key, limit, why)
 
 
 def _compression(text: str | None) -> float:
@@ -298,12 +332,9 @@ def _compression(text: str | None) -> float:
 
 
 def _validate(spec: DenseNetSpec) -> None:
-    if len(spec.input_shape) != 3 or min(spec.input_shape) < 1:
-        raise ValueError(f"input_shape must be (channels, height, width) of positive ints, got {spec.input_shape}")
-    if spec.num_classes < 2:
-        raise ValueError(f"num_classes must be at least 2, got {spec.num_classes}")
     if not spec.layers:
         raise ValueError(f"a DenseNet needs units; {DENSE_TOKEN_HELP}")
+    check_limit(len(spec.layers), MAX_LAYERS, "number of DenseNet units", "deeper than any published DenseNet")
     for unit in spec.layers:
         if not isinstance(unit, DenseUnitSpec):
             raise ValueError(f"layers must be DenseUnitSpec objects, got {type(unit).__name__}")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from eas.spec.common import SpecCommon
 from eas.spec.layers import CONV, FC, GLOBAL_POOL, LayerSpec
+from eas.spec.limits import MAX_LAYERS, check_input_shape, check_limit
 
 # The start network of the README: small enough to train in a minute on two CPU cores.
 DEFAULT_ARCH = "conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64"
@@ -39,17 +40,25 @@ class NetSpec(SpecCommon):
     num_classes: int = 10
 
     def __post_init__(self) -> None:
+        if isinstance(self.layers, str) or not isinstance(self.layers, tuple | list):
+            raise ValueError(f"layers must be a tuple of LayerSpec, got {type(self.layers).__name__}")
         object.__setattr__(self, "layers", tuple(self.layers))
-        object.__setattr__(self, "input_shape", tuple(int(v) for v in self.input_shape))
+        input_shape, num_classes = check_input_shape(self.input_shape, self.num_classes)
+        object.__setattr__(self, "input_shape", input_shape)
+        object.__setattr__(self, "num_classes", num_classes)
         _validate(self)
 
     # ----- text and JSON -------------------------------------------------------------------------
     @classmethod
     def parse(cls, text: str, input_shape: tuple[int, int, int] = (1, 28, 28), num_classes: int = 10) -> NetSpec:
         """Parse a space-separated token string; layer ids are assigned 0, 1, 2, ... in order."""
+        if not isinstance(text, str):
+            raise ValueError(f"an architecture is a string of tokens, got {type(text).__name__}")
         tokens = text.split()
         if not tokens:
             raise ValueError("empty architecture: give tokens such as 'conv-16-3 pool conv-32-3 gap'")
+        # Checked before parsing, so that a pasted megabyte of tokens fails at once.
+        check_limit(len(tokens), MAX_LAYERS, "number of layers", "deeper than any published CNN")
         layers = tuple(LayerSpec.from_token(token, layer_id=i) for i, token in enumerate(tokens))
         return cls(layers, input_shape, num_classes)
 
@@ -140,12 +149,9 @@ def _shapes(layers: tuple[LayerSpec, ...], input_shape: tuple[int, int, int]) ->
 
 
 def _validate(spec: NetSpec) -> None:
-    if len(spec.input_shape) != 3 or min(spec.input_shape) < 1:
-        raise ValueError(f"input_shape must be (channels, height, width) of positive ints, got {spec.input_shape}")
-    if spec.num_classes < 2:
-        raise ValueError(f"num_classes must be at least 2, got {spec.num_classes}")
     if not spec.layers:
         raise ValueError("a network needs at least one layer, e.g. 'conv-16-3 gap'")
+    check_limit(len(spec.layers), MAX_LAYERS, "number of layers", "deeper than any published CNN")
     for layer in spec.layers:
         if not isinstance(layer, LayerSpec):
             raise ValueError(f"layers must be LayerSpec objects, got {type(layer).__name__}")
