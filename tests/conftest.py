@@ -24,3 +24,26 @@ def single_torch_thread() -> Iterator[None]:
 def toy_dataset_name(tmp_path: Path) -> str:
     """`npz:PATH` of a freshly written toy dataset."""
     return f"npz:{write_toy_npz(tmp_path / 'toy.npz')}"
+
+
+@pytest.fixture(scope="session")
+def found_run(tmp_path_factory: pytest.TempPathFactory):
+    """One `eas.find_network` job on toy arrays with the `smoke` preset (a few seconds), shared by the
+    tests of find_network and of the commands that read runs (trials, export, predict)."""
+    from eas.find import find_network
+    from tests.toy_data import toy_arrays
+
+    x_train, y_train, x_test, y_test = toy_arrays(train=240, test=40, size=8)
+    return find_network(
+        x_train,
+        y_train,
+        x_test=x_test,
+        y_test=y_test,
+        class_names=["top-left", "top-right", "bottom-left", "bottom-right"],
+        time_budget=None,
+        run_dir=tmp_path_factory.mktemp("found") / "run",
+        preset="smoke",
+        seed=0,
+        episodes=1,
+        validation_size=40,
+    )

@@ -9,6 +9,15 @@ import numpy as np
 
 def write_toy_npz(path: Path, train: int = 600, test: int = 200, size: int = 12, seed: int = 0) -> Path:
     """Four classes of 1 x size x size uint8 images: a bright quadrant (the label) on dark noise."""
+    x_train, y_train, x_test, y_test = toy_arrays(train, test, size, seed)
+    np.savez(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    return path
+
+
+def toy_arrays(
+    train: int = 600, test: int = 200, size: int = 12, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(x_train, y_train, x_test, y_test) of `write_toy_npz`: N x size x size uint8 images, int64 labels 0..3."""
     rng = np.random.default_rng(seed)
     half = size // 2
 
@@ -22,5 +31,4 @@ def write_toy_npz(path: Path, train: int = 600, test: int = 200, size: int = 12,
 
     x_train, y_train = images(train)
     x_test, y_test = images(test)
-    np.savez(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-    return path
+    return x_train, y_train, x_test, y_test

@@ -15,9 +15,21 @@ _LAZY = {
     "build_model": ("eas.build", "build_model"),
     "widen": ("eas.transforms", "widen"),
     "deepen": ("eas.transforms", "deepen"),
+    "find_network": ("eas.find", "find_network"),
+    "FoundNetwork": ("eas.find", "FoundNetwork"),
 }
 
-__all__ = ["ActionSpace", "LayerSpec", "NetSpec", "__version__", "build_model", "deepen", "widen"]
+__all__ = [
+    "ActionSpace",
+    "FoundNetwork",
+    "LayerSpec",
+    "NetSpec",
+    "__version__",
+    "build_model",
+    "deepen",
+    "find_network",
+    "widen",
+]
 
 
 def __getattr__(name: str) -> Any:

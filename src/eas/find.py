@@ -1,0 +1,132 @@
+"""`find_network`: the whole job in one call for notebooks: search architectures on numpy arrays (or a
+named dataset), train the best network found, and get it back as an eval-mode `nn.Module`.
+
+It runs what `eas search --train-final` runs, in a run directory that the command line can read too
+(`eas trials`, `eas export`, `eas predict`); calling it again with the same arguments resumes the run.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from torch import nn
+
+from eas.build import build_model
+from eas.checkpoint import load_checkpoint
+from eas.executors import EventCallback
+from eas.search import SearchConfig, run_search
+from eas.search import preset as named_preset
+from eas.search.config import load_search_data
+from eas.search.rundir import RunDirectory
+from eas.spec import Spec
+
+ARRAYS_FILE = "data.npz"
+# The share of the training arrays held out as a test set when the caller gives none.
+TEST_FRACTION = 0.1
+
+
+@dataclass(frozen=True, eq=False)
+class FoundNetwork:
+    """What `find_network` returns: the trained network (eval mode, CPU), its spec, where the run lives,
+    and the test accuracy of the final training (None when the run has no final network)."""
+
+    model: nn.Module
+    spec: Spec
+    run_dir: Path
+    test_accuracy: float | None
+    class_names: tuple[str, ...] | None = None
+
+
+def find_network(
+    x: np.ndarray | str,
+    y: np.ndarray | None = None,
+    *,
+    x_test: np.ndarray | None = None,
+    y_test: np.ndarray | None = None,
+    class_names: Sequence[str] | None = None,
+    time_budget: float | None = 600.0,
+    run_dir: str | Path | None = None,
+    preset: str = "fashion-cpu",
+    seed: int | None = None,
+    device: str | None = None,
+    on_event: EventCallback | None = None,
+    **settings: Any,
+) -> FoundNetwork:
+    """Search for a network and train it, all within `time_budget` seconds (None: the preset's epochs).
+
+    `x` is uint8 images (N x H x W, N x C x H x W or N x H x W x C) with integer labels `y`, or the name of
+    a dataset (`fashion-mnist`, `cifar10`, `svhn`, `npz:PATH`). Without `x_test`/`y_test` a seeded tenth
+    of the arrays is held out as the test set. The run goes to `run_dir` (a new temporary folder when
+    None); `preset` picks the search settings (`fashion-cpu`, or `smoke` for a seconds-long try), and
+    `settings` overrides any `SearchConfig` field of it (`episodes=3`, `max_networks=10`, ...).
+    """
+    known = {field.name for field in fields(SearchConfig)}
+    for name in settings:
+        if name not in known:
+            raise ValueError(f"unknown search setting {name!r}; SearchConfig fields are {', '.join(sorted(known))}")
+    directory = Path(tempfile.mkdtemp(prefix="eas-run-")) if run_dir is None else Path(run_dir).expanduser()
+    if isinstance(x, str):
+        if y is not None or x_test is not None or y_test is not None:
+            raise ValueError("give either a dataset name or arrays (x, y[, x_test, y_test]), not both")
+        dataset = x
+    else:
+        dataset = "npz:" + str(_write_arrays(directory, x, y, x_test, y_test, class_names, seed or 0).resolve())
+    config = replace(named_preset(preset), dataset=dataset, time_budget=time_budget, train_final=True, **settings)
+    if seed is not None:
+        config = replace(config, seed=seed)
+    if device is not None:
+        config = replace(
+            config,
+            start_training=replace(config.start_training, device=device),
+            child_training=replace(config.child_training, device=device),
+            final_training=replace(config.final_training, device=device),
+        )
+    run_search(config, directory, on_event=on_event)
+    spec, state, metrics = load_checkpoint(RunDirectory(directory).final_dir)
+    model = build_model(spec, state).eval()
+    # The dataset's own names (Fashion-MNIST's, or the ones written with the arrays), read back once more.
+    names = load_search_data(config).info.class_names
+    return FoundNetwork(model, spec, directory, metrics.get("test_accuracy"), names)
+
+
+def _write_arrays(
+    directory: Path,
+    x: np.ndarray,
+    y: np.ndarray | None,
+    x_test: np.ndarray | None,
+    y_test: np.ndarray | None,
+    class_names: Sequence[str] | None,
+    seed: int,
+) -> Path:
+    """Save the arrays as the run's `.npz` dataset (read back by `eas.data.npz`, which checks them)."""
+    if y is None:
+        raise ValueError("labels y are missing: call find_network(x, y) with one integer label per image")
+    x, y = np.asarray(x), np.asarray(y)
+    if (x_test is None) != (y_test is None):
+        raise ValueError("give both x_test and y_test, or neither (a tenth of x is then held out for testing)")
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} images but y has {len(y)} labels; give one label per image")
+    if x_test is None or y_test is None:
+        order = np.random.default_rng(seed).permutation(len(x))
+        test_count = max(1, round(TEST_FRACTION * len(x)))
+        x, x_test, y, y_test = (
+            x[order[test_count:]],
+            x[order[:test_count]],
+            y[order[test_count:]],
+            y[order[:test_count]],
+        )
+    arrays: dict[str, Any] = {"x_train": x, "y_train": y, "x_test": np.asarray(x_test), "y_test": np.asarray(y_test)}
+    if class_names is not None:
+        arrays["class_names"] = np.asarray([str(name) for name in class_names])
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / ARRAYS_FILE
+    # np.savez appends .npz to names without it, so the temporary file carries the suffix too.
+    with tempfile.NamedTemporaryFile(dir=directory, prefix=".data.", suffix=".npz", delete=False) as handle:
+        np.savez(handle, **arrays)
+    Path(handle.name).replace(path)
+    return path
