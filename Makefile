@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup data test test-slow lint search train bench clean
+.PHONY: setup data browser test test-slow lint search train bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,12 +29,19 @@ data:
 		apt-get update -q && apt-get install -y -q dataset-fashion-mnist; \
 	fi
 
+# A headless browser for the test that renders `eas report`'s HTML (tests/report/test_browser.py, skipped
+# without one): Debian's chromium, installed when we are root and it is missing (about 110 MB to fetch).
+browser:
+	@if ! command -v chromium >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -q && apt-get install -y -q --no-install-recommends chromium; \
+	fi
+
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-test: setup data lint
+test: setup data browser lint
 	$(BIN)/python -m pytest -q
 
 test-slow: setup data

@@ -17,6 +17,7 @@ from eas.executors import EventCallback, Executor, LocalExecutor
 from eas.search.budget import Budget
 from eas.search.config import SearchConfig, load_search_data
 from eas.search.cost import target_flops
+from eas.search.environment import record_environment
 from eas.search.episode import EpisodeRunner
 from eas.search.final import train_final
 from eas.search.run import Network, best_network
@@ -29,6 +30,8 @@ from eas.search.strategies.base import SearchContext
 from eas.search.trial import Trial
 
 logger = logging.getLogger("eas.search")
+# Store metadata key of each episode's table row: `episode/0`, `episode/1`, ...
+EPISODE_META_PREFIX = "episode/"
 
 
 @dataclass
@@ -76,6 +79,7 @@ def run_search(
     emit = on_event or (lambda kind, payload: None)
     with RunLock(directory.root):
         config = directory.resolve_config(config)
+        record_environment(directory.root, config)
         handler = _attach_log(directory.log_path)
         store = TrialStore(directory.store_path)
         budget = Budget(config, store)
@@ -163,9 +167,12 @@ def _run_episode(
         return None
     rewards = [runner.reward_of(trial) for trial in trials]
     stats = strategy.observe(episode, trials, rewards)
+    row = runner.episode_row(episode, trials, rewards, stats)
+    # Kept for reports (mean reward, baseline, entropy per episode). Written before the checkpoint: a
+    # process killed in between re-runs this episode and overwrites the row.
+    session.store.set_meta(f"{EPISODE_META_PREFIX}{episode}", row)
     session.directory.save_progress(episode + 1, strategy.state_dict())
     session.budget.save()
-    row = runner.episode_row(episode, trials, rewards, stats)
     logger.info("episode %d: %s", episode, row)
     session.emit("episode_end", row)
     return row
