@@ -33,7 +33,8 @@ ALLOWED: dict[str, set[str]] = {
     "spec": {"spec"},
     "build": {"build", "spec"},
     "transforms": {"transforms", "spec", "build"},
-    "checkpoint": {"checkpoint", "spec"},
+    # A checkpoint checks its weights against the model its spec builds (on the meta device).
+    "checkpoint": {"checkpoint", "spec", "build"},
     "data": {"data"},
     "train": {"train", "data", "build", "spec"},
     "controller": {"controller", "spec"},
@@ -43,6 +44,8 @@ ALLOWED: dict[str, set[str]] = {
     # The faces sit on top; only the command line may import the command line.
     "report": _BELOW_FACES | {"report"},
     "export": _BELOW_FACES | {"export"},
+    # The one-call job for notebooks (eas.find_network) drives a search, like the command line does.
+    "find": _BELOW_FACES | {"find"},
     "cli": _BELOW_FACES | {"report", "export", "cli"},
 }
 ANYTHING = "*"

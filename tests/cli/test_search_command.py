@@ -81,3 +81,60 @@ def test_search_on_the_pool_executor_and_in_the_densenet_space(tmp_path: Path, c
     assert raised.value.code == 2
     assert main([*common, "--start", "densenet-bc stem4 g2", "--run-dir", str(tmp_path / "y")]) == 2
     assert "--space densenet" in capsys.readouterr().err
+
+
+def test_set_overrides_the_preset_and_the_other_flags() -> None:
+    from eas.cli import build_parser
+    from eas.cli.search_command import build_config
+
+    arguments = ["search", "--run-dir", "r", "--preset", "smoke", "--child-epochs", "3", "--seed", "4"]
+    arguments += ["--set", "child_training.epochs=2", "--set", "action_space.max_params=1000000"]
+    arguments += ["--set", "controller.learning_rate=0.001", "--set", "seed=9"]
+    config = build_config(build_parser().parse_args(arguments))
+    assert config.child_training.epochs == 2 and config.seed == 9  # --set wins over --child-epochs and --seed
+    assert config.action_space.max_params == 1_000_000 and config.controller.learning_rate == 0.001
+
+
+def test_a_bad_set_is_a_one_line_error(tmp_path: Path, capsys) -> None:
+    arguments = ["search", "--preset", "smoke", "--run-dir", str(tmp_path / "r"), "--set", "child_training.epoch=2"]
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert "child_training.epoch" in error and "epochs" in error and len(error.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
+
+
+def test_device_reaches_every_recipe_including_the_stage_recipe() -> None:
+    from eas.cli import build_parser
+    from eas.cli.search_command import build_config
+
+    config = build_config(build_parser().parse_args(["search", "--run-dir", "r", "--preset", "paper-cifar10"]))
+    assert config.stage_training is not None and config.stage_training.device == "cpu"
+    arguments = ["search", "--run-dir", "r", "--preset", "paper-cifar10", "--device", "cuda"]
+    config = build_config(build_parser().parse_args(arguments))
+    recipes = (config.start_training, config.child_training, config.final_training, config.stage_training)
+    assert all(recipe is not None and recipe.device == "cuda" for recipe in recipes)
+
+
+def test_the_paper_preset_starts_on_a_toy_set_and_records_each_session(tmp_path: Path, capsys) -> None:
+    import json
+
+    dataset = f"npz:{write_toy_npz(tmp_path / 'toy.npz', train=300, test=40)}"
+    run_dir = tmp_path / "paper"
+    # The paper's protocol cut to almost nothing: one child of one action, one epoch each, on 64 images.
+    cuts = ["start_training.epochs=1", "child_training.epochs=1", "start_training.train_subset=64"]
+    cuts += ["child_training.train_subset=64", "networks_per_episode=1", "wider_actions=1", "deeper_actions=0"]
+    arguments = ["search", "--preset", "paper-cifar10", "--dataset", dataset, "--run-dir", str(run_dir)]
+    arguments += ["--episodes", "1", "--no-train-final"]
+    for cut in cuts:
+        arguments += ["--set", cut]
+    assert main(arguments) == 0
+    assert "best architecture:" in capsys.readouterr().out
+    stored = json.loads((run_dir / "config.json").read_text())
+    assert stored["restart_every"] == 30 and stored["child_training"]["learning_rate"] == 0.02
+    assert stored["start"].startswith("conv-16-3 pool conv-32-3 pool conv-64-3 pool conv-128-3")
+    sessions = json.loads((run_dir / "environment.json").read_text())["sessions"]
+    assert len(sessions) == 1 and sessions[0]["devices"] == ["cpu"]
+    # A resume (nothing left to do) adds its own record and keeps the first.
+    assert main(arguments) == 0
+    resumed = json.loads((run_dir / "environment.json").read_text())["sessions"]
+    assert len(resumed) == 2 and resumed[0] == sessions[0]

@@ -98,3 +98,73 @@ def test_smoke_is_small_and_fashion_cpu_is_the_fifteen_minute_job() -> None:
     fashion = preset("fashion-cpu")
     assert fashion.dataset == "fashion-mnist"
     assert fashion.time_budget == 900.0 and fashion.episodes is None and fashion.train_final
+
+
+PAPER_PRESETS = ("paper-cifar10", "paper-svhn", "paper-cifar10-densenet")
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_every_preset_builds_its_strategy_and_controller(name: str) -> None:
+    from eas.search.strategies import make_strategy
+
+    # For `rl` this builds the controller, which refuses an action space deeper than max_positions covers.
+    config = preset(name)
+    assert make_strategy(config).name == config.strategy
+    assert config.controller.max_positions >= config.action_space.max_layers_per_block - 1
+
+
+def test_the_paper_densenet_space_needs_more_controller_positions_than_the_default() -> None:
+    from eas.controller import Controller, ControllerConfig
+    from eas.spec import ActionSpace
+
+    # Why paper-cifar10-densenet carries its own ControllerConfig: the default one cannot point at 32 places.
+    with pytest.raises(ValueError, match="max_positions"):
+        Controller(ControllerConfig(), ActionSpace.densenet_paper())
+
+
+def test_every_preset_has_a_one_line_description() -> None:
+    from eas.search.presets import DESCRIPTIONS
+
+    assert set(DESCRIPTIONS) == set(PRESETS)
+    assert all(text and "\n" not in text for text in DESCRIPTIONS.values())
+
+
+@pytest.mark.parametrize("name", PAPER_PRESETS)
+def test_paper_presets_follow_the_papers_search_protocol(name: str) -> None:
+    from eas.spec.action_space import PAPER_FILTERS, PAPER_UNITS
+
+    config = preset(name)
+    assert (config.networks_per_episode, config.wider_actions, config.deeper_actions) == (10, 4, 5)
+    child = config.child_training
+    assert (child.epochs, child.learning_rate, child.schedule) == (20, 0.02, "epoch")
+    assert (child.momentum, child.batch_size, child.weight_decay, child.train_subset) == (0.9, 64, 1e-4, None)
+    # Two stages: 300 networks, then the best trained longer starts 150 more, and the search stops there.
+    assert config.restart_every is not None and config.restart_every * config.networks_per_episode == 300
+    assert config.stage_training is not None and config.stage_training.epochs > child.epochs
+    assert config.max_networks == 450 and config.episodes is not None
+    assert config.episodes * config.networks_per_episode == 450 and config.episodes < 2 * config.restart_every
+    assert config.validation_size is None  # the loader's 5,000 images on CIFAR-10 and SVHN
+    assert config.time_budget is None and config.train_final and config.cost_exponent == 0.0
+    assert config.final_training.learning_rate == 0.1 and config.final_training.schedule == "epoch"
+    # The device stays a command-line choice.
+    recipes = (config.start_training, child, config.final_training, config.stage_training)
+    assert {recipe.device for recipe in recipes} == {"cpu"}
+    if not name.endswith("-densenet"):
+        assert config.action_space.filter_widths == PAPER_FILTERS and config.action_space.unit_widths == PAPER_UNITS
+        assert config.action_space.max_weighted_layers >= 20  # the paper's best plain network has depth 20
+
+
+def test_paper_final_training_and_augmentation_per_dataset() -> None:
+    cifar, svhn, dense = (preset(name) for name in PAPER_PRESETS)
+    assert (cifar.dataset, svhn.dataset, dense.dataset) == ("cifar10", "svhn", "cifar10")
+    assert cifar.final_training.epochs == 300 and dense.final_training.epochs == 300
+    assert svhn.final_training.epochs == 40
+    assert cifar.child_training.augment and cifar.final_training.augment
+    recipes = (svhn.start_training, svhn.child_training, svhn.final_training, svhn.stage_training)
+    assert not any(recipe is not None and recipe.augment for recipe in recipes)
+    # The plain start has the official code's five blocks: four conv blocks and the fc block.
+    assert len(parse_spec(cifar.start).blocks()) == 5
+    assert isinstance(parse_spec(dense.start), DenseNetSpec) and dense.action_space.has_densenet
+    assert preset_for_space("paper-cifar10", "densenet") == "paper-cifar10-densenet"
+    with pytest.raises(ValueError, match="no densenet variant"):
+        preset_for_space("paper-svhn", "densenet")

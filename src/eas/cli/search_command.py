@@ -87,6 +87,15 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--no-weight-reuse", action="store_true", help="train every child from scratch (baseline)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--device", default=None, help="cpu, cuda, ... for all training")
+    parser.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set any config field, nested ones dotted (child_training.epochs=2); JSON values; "
+        "repeatable, applied last (see `eas presets NAME` for the keys)",
+    )
     add_executor_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -132,6 +141,7 @@ def executor_config(args: argparse.Namespace) -> Any:
 def build_config(args: argparse.Namespace) -> Any:
     """The SearchConfig: the preset with the command line's overrides."""
     from eas.search import preset
+    from eas.search.overrides import apply_overrides
     from eas.search.presets import preset_for_space
 
     config = preset(preset_for_space(args.preset, args.space))
@@ -182,8 +192,12 @@ def build_config(args: argparse.Namespace) -> Any:
             start_training=replace(config.start_training, device=args.device),
             child_training=replace(config.child_training, device=args.device),
             final_training=replace(config.final_training, device=args.device),
+            stage_training=None
+            if config.stage_training is None
+            else replace(config.stage_training, device=args.device),
         )
-    return config
+    # Last, so that a --set wins over the preset and every other flag.
+    return apply_overrides(config, args.assignments)
 
 
 def stage_recipe(config: Any, epochs: int) -> Any:

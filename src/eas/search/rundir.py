@@ -1,6 +1,7 @@
 """Layout of a run directory and the files in it that are not trials: config, checkpoint, networks.
 
 run_dir/config.json         resolved SearchConfig
+run_dir/environment.json    versions, device, threads, git commit of each session (search/environment.py)
 run_dir/trials.sqlite       the trial store (WAL)
 run_dir/checkpoint.pt       strategy state + episodes completed (atomic replace)
 run_dir/start/              the trained start network (checkpoint folder)
