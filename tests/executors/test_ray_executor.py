@@ -49,3 +49,22 @@ def test_bad_settings_are_refused() -> None:
         RayExecutor(cpus_per_child=0)
     with pytest.raises(ValueError, match="child_timeout"):
         RayExecutor(child_timeout=-1)
+
+
+class _FakeCluster:
+    """Just what `RayExecutor._slots` reads: the cluster's resources."""
+
+    def __init__(self, resources: dict[str, float]) -> None:
+        self.resources = resources
+
+    def cluster_resources(self) -> dict[str, float]:
+        return self.resources
+
+
+def test_tasks_in_flight_follow_the_cluster_cpus_and_gpus() -> None:
+    eight_cpus_two_gpus = _FakeCluster({"CPU": 8.0, "GPU": 2.0})
+    assert RayExecutor(cpus_per_child=2)._slots(eight_cpus_two_gpus) == 4
+    assert RayExecutor(cpus_per_child=2, gpus_per_child=1.0)._slots(eight_cpus_two_gpus) == 2
+    assert RayExecutor(cpus_per_child=1, gpus_per_child=0.5)._slots(eight_cpus_two_gpus) == 4
+    assert RayExecutor(gpus_per_child=1.0)._slots(_FakeCluster({"CPU": 4.0})) == 1  # never zero: Ray queues it
+    assert RayExecutor(max_in_flight=3, gpus_per_child=1.0)._slots(eight_cpus_two_gpus) == 3

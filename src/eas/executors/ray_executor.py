@@ -47,7 +47,7 @@ class RayExecutor:
     `address`: None starts a local Ray instance (with `num_cpus` CPUs, default all), `"auto"` or
     `host:port` joins a running cluster. `cpus_per_child` and `gpus_per_child` are each task's resource
     request (its torch threads follow `cpus_per_child`); `max_in_flight` caps the tasks submitted at
-    once (default: the cluster's CPUs divided by `cpus_per_child`).
+    once (default: the cluster's CPUs divided by `cpus_per_child`, and no more than its GPUs allow).
     """
 
     def __init__(
@@ -116,8 +116,12 @@ class RayExecutor:
     def _slots(self, ray: Any) -> int:
         if self.max_in_flight is not None:
             return max(1, self.max_in_flight)
-        cpus = int(ray.cluster_resources().get("CPU", 1))
-        return max(1, cpus // self.cpus_per_child)
+        resources = ray.cluster_resources()
+        slots = int(resources.get("CPU", 1)) // self.cpus_per_child
+        if self.gpus_per_child > 0:
+            # Tasks beyond the free GPUs would only queue, and their queueing would count as their run time.
+            slots = min(slots, int(resources.get("GPU", 0) / self.gpus_per_child))
+        return max(1, slots)
 
     def run(
         self,
