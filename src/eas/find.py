@@ -76,7 +76,7 @@ def find_network(
         dataset = x
     else:
         dataset = "npz:" + str(_write_arrays(directory, x, y, x_test, y_test, class_names, seed or 0).resolve())
-    config = replace(named_preset(preset), dataset=dataset, time_budget=time_budget, train_final=True, **settings)
+    config = named_preset(preset).with_overrides(dataset=dataset, time_budget=time_budget, train_final=True, **settings)
     if seed is not None:
         config = replace(config, seed=seed)
     if device is not None:

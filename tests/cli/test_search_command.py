@@ -63,9 +63,11 @@ def test_search_flags_reach_the_config() -> None:
     assert search_only.train_final is False
     slower = build_config(build_parser().parse_args(["search", "--run-dir", "r", "--final-lr", "0.01"]))
     assert slower.final_training.learning_rate == 0.01 and slower.final_training.epochs == 30
-    assert not config.one_schedule
-    joined = build_config(build_parser().parse_args([*arguments, "--one-schedule"]))
-    assert joined.one_schedule and joined.start_recipe().schedule_window == (0.0, 0.2)
+    assert config.one_schedule and config.start_recipe().schedule_window == (0.0, 0.2)  # the preset's
+    no_budget = build_config(build_parser().parse_args(["search", "--run-dir", "r", "--no-time-budget"]))
+    assert no_budget.start_share is None and not no_budget.one_schedule
+    separate = build_config(build_parser().parse_args([*arguments, "--set", "one_schedule=false"]))
+    assert not separate.one_schedule and separate.start_recipe().schedule_window == (0.0, 1.0)
 
 
 def test_search_on_the_pool_executor_and_in_the_densenet_space(tmp_path: Path, capsys) -> None:
@@ -138,3 +140,51 @@ def test_the_paper_preset_starts_on_a_toy_set_and_records_each_session(tmp_path:
     assert main(arguments) == 0
     resumed = json.loads((run_dir / "environment.json").read_text())["sessions"]
     assert len(resumed) == 2 and resumed[0] == sessions[0]
+
+
+def test_search_with_tensorboard_logs_every_stored_child_and_episode(toy_dataset_name: str, tmp_path: Path) -> None:
+    import json
+
+    from eas.search import TrialStore
+    from tests.report.test_tensorboard import read_log, scalar_points, texts
+
+    pytest.importorskip("tensorboard", reason="--tensorboard needs tensorboard: pip install 'eas[report]'")
+    run_dir = tmp_path / "run"
+    arguments = ["search", "--preset", "smoke", "--dataset", toy_dataset_name, "--run-dir", str(run_dir)]
+    assert main([*arguments, "--episodes", "2", "--train-final", "--tensorboard"]) == 0
+
+    board = read_log(run_dir / "tensorboard")  # the default folder
+    store = TrialStore(run_dir / "trials.sqlite")
+    children = [trial for trial in store.trials() if trial.is_child]
+    store.close()
+    assert len(children) == 6  # two episodes of three networks
+    for tag, attribute in [
+        ("child/validation_accuracy", "validation_accuracy"),
+        ("child/accuracy_before_fine_tune", "accuracy_before"),
+        ("child/parameters", "parameters"),
+        ("child/flops", "flops"),
+        ("child/seconds", "train_seconds"),
+    ]:
+        stored = [(trial.trial_id, getattr(trial, attribute)) for trial in children]
+        logged = sorted(scalar_points(board, tag))  # written as children finish, not in trial order
+        assert [step for step, _ in logged] == [trial_id for trial_id, value in stored if value is not None], tag
+        for (_, value), (_, expected) in zip(logged, [pair for pair in stored if pair[1] is not None], strict=True):
+            assert value == pytest.approx(expected, rel=1e-6), tag
+    assert sorted(step for step, _ in texts(board, "child/architecture")) == [trial.trial_id for trial in children]
+    for tag in ["episode/mean_reward", "episode/baseline", "episode/entropy", "episode/best_accuracy"]:
+        assert [step for step, _ in scalar_points(board, tag)] == [0, 1], tag
+    test_accuracy = json.loads((run_dir / "final" / "metrics.json").read_text())["test_accuracy"]
+    assert scalar_points(board, "final/test_accuracy") == [(0, pytest.approx(test_accuracy, rel=1e-6))]
+
+
+def test_search_with_tensorboard_but_without_the_package_says_what_to_install(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)  # as where tensorboard is not installed
+    run_dir = tmp_path / "run"
+    assert main(["search", "--preset", "smoke", "--run-dir", str(run_dir), "--tensorboard", str(tmp_path / "tb")]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "pip install 'eas[report]'" in error
+    assert not run_dir.exists() and not (tmp_path / "tb").exists()  # refused before anything started

@@ -53,11 +53,25 @@ def test_one_schedule_joins_the_start_and_final_trainings_into_one_cosine() -> N
     # Without it, each phase runs a whole cosine of its own.
     separate = replace(config, one_schedule=False)
     assert separate.start_recipe().schedule_window == separate.final_recipe(None).schedule_window == (0.0, 1.0)
-    assert preset("fashion-cpu").start_recipe() == preset("fashion-cpu").start_training
+    assert preset("smoke").start_recipe() == preset("smoke").start_training
+
+
+def test_taking_away_the_budget_drops_the_settings_that_need_it_unless_they_are_named() -> None:
+    config = preset("fashion-cpu")
+    assert config.start_share is not None and config.one_schedule
+    no_budget = config.with_overrides(time_budget=None)
+    assert no_budget.start_share is None and not no_budget.one_schedule
+    assert no_budget.start_recipe() == config.start_training
+    search_only = config.with_overrides(train_final=False)
+    assert search_only.start_share == config.start_share and not search_only.one_schedule
+    with pytest.raises(ValueError, match="start_share"):
+        config.with_overrides(time_budget=None, start_share=0.2)
+    with pytest.raises(ValueError, match="train_final"):
+        config.with_overrides(train_final=False, one_schedule=True)
 
 
 def test_one_schedule_needs_a_start_share_and_a_final_training() -> None:
     with pytest.raises(ValueError, match="start_share"):
-        preset("fashion-cpu", one_schedule=True)
+        preset("smoke", one_schedule=True)
     with pytest.raises(ValueError, match="train_final"):
         preset("fashion-cpu", time_budget=100.0, start_share=0.2, train_final=False, one_schedule=True)

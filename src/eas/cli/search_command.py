@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from eas.cli.common import check_at_least_one
-from eas.cli.search_view import SearchView
+from eas.cli.search_view import EventReceivers, SearchView
 
 
 def add_parser(subparsers: Any) -> None:
@@ -87,6 +90,14 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--no-weight-reuse", action="store_true", help="train every child from scratch (baseline)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--device", default=None, help="cpu, cuda, ... for all training")
+    parser.add_argument(
+        "--tensorboard",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
+        help="also log children, episodes and the final accuracy for TensorBoard in DIR (default: RUN/tensorboard)",
+    )
     parser.add_argument(
         "--set",
         dest="assignments",
@@ -185,7 +196,7 @@ def build_config(args: argparse.Namespace) -> Any:
     check_at_least_one(args.child_epochs, "--child-epochs")
     if args.child_epochs is not None:
         overrides["child_training"] = replace(config.child_training, epochs=args.child_epochs)
-    config = replace(config, **overrides)
+    config = config.with_overrides(**overrides)
     if args.device is not None:
         config = replace(
             config,
@@ -211,23 +222,77 @@ def stage_recipe(config: Any, epochs: int) -> Any:
     return replace(base, epochs=epochs, train_subset=None)
 
 
+def open_tensorboard(args: argparse.Namespace) -> Any:
+    """The TensorBoard log that --tensorboard asks for (None without it); a `ValueError` naming the extra to
+    install when the tensorboard package is missing. It writes nothing before the search's first event."""
+    if args.tensorboard is None:
+        return None
+    from eas.report.tensorboard import TensorBoardLog
+
+    return TensorBoardLog(args.tensorboard or Path(args.run_dir) / "tensorboard")
+
+
+class StopSignal:
+    """While the search runs, SIGTERM stops it like Ctrl-C: as a KeyboardInterrupt, so the search's
+    `finally` blocks save the elapsed time and close the store (Python's default ends the process at
+    once). Remembers which signal came, for the exit status and the message."""
+
+    def __init__(self) -> None:
+        self.number = int(signal.SIGINT)
+        self.previous: Any = None
+
+    @property
+    def name(self) -> str:
+        """How the user stopped the search, in words."""
+        return "Ctrl-C (SIGINT)" if self.number == signal.SIGINT else signal.Signals(self.number).name
+
+    def __enter__(self) -> StopSignal:
+        # Handlers can only be installed from the main thread (a notebook may call main() from another).
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, self._on_terminate)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+            self.previous = None
+
+    def _on_terminate(self, number: int, frame: Any) -> None:
+        self.number = number
+        raise KeyboardInterrupt
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the search with a progress view; Ctrl-C stops after saving and a re-run resumes."""
     from eas.executors import make_executor
-    from eas.search import RunLockedError, run_search
+    from eas.search import RunDirectoryWriteError, RunLockedError, TooManyFailuresError, run_search
 
     config = build_config(args)
+    # Before the executor and the view: a missing tensorboard package stops the command before they start.
+    tensorboard = open_tensorboard(args)
     executor = make_executor(executor_config(args))
-    view = SearchView(config.episodes)
+    view: Any = SearchView(config.episodes)
+    if tensorboard is not None:
+        view = EventReceivers(view, tensorboard)
+    stop = StopSignal()
     try:
-        summary = run_search(config, args.run_dir, on_event=view, executor=executor)
+        with stop:
+            summary = run_search(config, args.run_dir, on_event=view, executor=executor)
     except KeyboardInterrupt:
         view.close()
-        print(f"\nstopped; everything finished is saved. Re-run the same command to resume {args.run_dir}.")
-        return 130
+        print(
+            f"\neas search: stopped by {stop.name}; everything finished is saved. "
+            f"Re-run the same command to resume {args.run_dir}.",
+            file=sys.stderr,
+        )
+        return 128 + stop.number  # the shell's convention: 130 for Ctrl-C, 143 for SIGTERM
     except RunLockedError as error:
         print(f"eas search: error: {error}", file=sys.stderr)
         return 2
+    except (TooManyFailuresError, RunDirectoryWriteError) as error:
+        # Not bad input (status 2) and not a bug (the "unexpected error" of status 1 asks for a report).
+        print(f"eas search: error: {error}", file=sys.stderr)
+        return 1
     finally:
         view.close()
         if hasattr(executor, "close"):

@@ -113,3 +113,26 @@ class SearchView:
 
     def _close_steps(self) -> None:
         self.steps.close()
+
+
+class EventReceivers:
+    """Several receivers of the search's events as one: each gets every event, in order; `close()`
+    closes each (the progress view and, with `--tensorboard`, the TensorBoard log)."""
+
+    def __init__(self, *receivers: Any) -> None:
+        self.receivers = receivers
+
+    def __call__(self, kind: str, payload: dict[str, Any]) -> None:
+        for receiver in self.receivers:
+            receiver(kind, payload)
+
+    def close(self) -> None:
+        """Close every receiver, even when one of them fails to close."""
+        errors = []
+        for receiver in self.receivers:
+            try:
+                receiver.close()
+            except Exception as error:  # the others still flush what they hold
+                errors.append(error)
+        if errors:
+            raise errors[0]

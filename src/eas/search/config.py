@@ -17,7 +17,7 @@ from eas.transforms import DEFAULT_DEEPEN_NOISE, DEFAULT_WIDEN_NOISE
 
 STRATEGIES = ("rl", "random", "hillclimb")
 # Fields a resumed run may change: they only say when to stop (and whether to train the result).
-LIMIT_FIELDS = ("episodes", "max_networks", "time_budget")
+LIMIT_FIELDS = ("episodes", "max_networks", "time_budget", "max_consecutive_failures")
 BUDGET_FIELDS = (*LIMIT_FIELDS, "train_final", "final_share")
 
 
@@ -43,6 +43,10 @@ class SearchConfig:
     cosine over the whole budget: the start network stops at the rate the cosine has when its share
     ends, without annealing, and the final training continues the chosen network from the rate at
     the start of its share, so no phase restarts the schedule (children still fine-tune on their own).
+
+    `max_consecutive_failures`: that many trained children in a row that failed or diverged stop the
+    search with `TooManyFailuresError` (a broken setting or machine, not an unlucky architecture); a
+    resumed run may raise it, like the budgets.
     """
 
     dataset: str = "fashion-mnist"
@@ -77,6 +81,8 @@ class SearchConfig:
     cost_exponent: float = 0.0
     final_epochs_target: int = 30
     one_schedule: bool = False
+    # Children in a row that failed or diverged before the search stops as broken (None: never).
+    max_consecutive_failures: int | None = 10
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -156,6 +162,21 @@ class SearchConfig:
         if self.time_budget is None:
             return None
         return self.time_budget * (1.0 - self.final_share) if self.train_final else self.time_budget
+
+    def with_overrides(self, **overrides: Any) -> SearchConfig:
+        """This config with `overrides` applied, where settings that only mean something with a time
+        budget and a final training (`start_share`, `one_schedule`) are dropped when the overrides take
+        those away and do not name the settings themselves: `--no-time-budget` on a preset with a start
+        share runs the preset's epochs instead of failing."""
+        values = dict(overrides)
+        time_budget = values.get("time_budget", self.time_budget)
+        train_final = values.get("train_final", self.train_final)
+        if time_budget is None and "start_share" not in values:
+            values["start_share"] = None
+        start_share = values.get("start_share", self.start_share)
+        if (start_share is None or not train_final) and "one_schedule" not in values:
+            values["one_schedule"] = False
+        return replace(self, **values)
 
     def start_recipe(self) -> TrainConfig:
         """How the start network trains: `start_training`, or with `start_share` the final recipe for that

@@ -27,6 +27,11 @@ from eas.spec import edited_spec
 logger = logging.getLogger(__name__)
 
 
+class TooManyFailuresError(RuntimeError):
+    """`max_consecutive_failures` children in a row failed or diverged: the search stops, since the
+    cause (a setting, the machine) would fail every later child the same way."""
+
+
 class EpisodeRunner:
     """Runs the trials of one episode through an executor and records them."""
 
@@ -83,9 +88,12 @@ class EpisodeRunner:
             self.budget.save()
 
         def should_stop() -> bool:
-            return self.budget.exhausted(None) is not None
+            return self.budget.exhausted(None) is not None or self._failure_streak() is not None
 
         self.executor.run(tasks, self.data, on_result=on_result, should_stop=should_stop, emit=self.emit)
+        streak = self._failure_streak()
+        if streak is not None:
+            raise TooManyFailuresError(self._streak_message(streak))
         for trial in waiting:
             self._answer_from_cache(trial)
         return self.store.trials(episode)
@@ -120,6 +128,26 @@ class EpisodeRunner:
         }
 
     # ----- internals -----------------------------------------------------------------------------
+    def _failure_streak(self) -> list[Trial] | None:
+        """The latest failed or diverged children when there are `max_consecutive_failures` of them."""
+        limit = self.config.max_consecutive_failures
+        if limit is None:
+            return None
+        failures = self.store.latest_failures()
+        return failures if len(failures) >= limit else None
+
+    def _streak_message(self, failures: list[Trial]) -> str:
+        last = failures[0]
+        reason = (last.message or "no message").strip().splitlines()[0]
+        return (
+            f"{len(failures)} children in a row failed or diverged (max_consecutive_failures is "
+            f"{self.config.max_consecutive_failures}); the last, trial {last.trial_id} {last.arch!r}: {last.status}: "
+            f"{reason}. The search stopped: a setting or the machine is likely at fault (a learning rate too high, "
+            f"too little memory); see the reasons with `eas trials {self.directory.root}`. Everything finished is "
+            "kept: re-run the same command with `--set max_consecutive_failures=N` (a larger N, or null for no "
+            "limit) to go on, or start a new --run-dir with other settings"
+        )
+
     def _trial(self, episode: int, slot: int, proposal: Proposal) -> Trial:
         spec = edited_spec(proposal.parent.spec, proposal.edits)
         return Trial(
@@ -180,11 +208,14 @@ class EpisodeRunner:
         trial.train_seconds = result.train_seconds
         trial.message = result.message or None
         trial.reward = self.reward_of(trial)
+        # The weights are kept before the result is committed: a process killed in between finds the
+        # child still pending and trains it again, where the other order would lose its weights for good.
+        kept = result.status == OK and result.state is not None and self._keep_if_best(trial, result)
         self.store.finish(trial)
+        if kept:
+            self._prune_networks()
         if result.status == OK:
             self._note_speed(trial)
-        if result.status == OK and result.state is not None and trial.trial_id is not None:
-            self._keep_if_best(trial, result)
         logger.info(
             "trial %s %s: %s accuracy %s (before training %s) in %.1f s",
             trial.trial_id,
@@ -211,11 +242,24 @@ class EpisodeRunner:
         """How good a successful trial is: its reward (cost-aware when the search is)."""
         return self.reward_of(trial) or 0.0
 
-    def _keep_if_best(self, trial: Trial, result: ChildResult) -> None:
-        assert trial.trial_id is not None and result.state is not None
+    def _best_children(self, trial: Trial | None = None) -> list[int]:
+        """Ids of the `keep_best` best children, `trial` (not committed yet) included when given."""
         children = [t for t in ranked_trials(self.store, self.score) if t.cached_from is None and t.is_child]
-        ranked = [t.trial_id for t in children][: self.config.keep_best]
-        if trial.trial_id in ranked:
-            metrics = {"validation_accuracy": trial.validation_accuracy, "trial_id": trial.trial_id, "arch": trial.arch}
-            self.directory.save_network(trial.trial_id, result.spec, result.state, metrics)
-            self.directory.prune_networks({tid for tid in ranked if tid is not None})
+        if trial is not None:
+            children = [t for t in children if t.trial_id != trial.trial_id] + [trial]
+            children.sort(key=lambda t: (-self.score(t), t.trial_id or 0))  # the order of ranked_trials
+        return [t.trial_id for t in children if t.trial_id is not None][: self.config.keep_best]
+
+    def _keep_if_best(self, trial: Trial, result: ChildResult) -> bool:
+        """Save the child's weights when it ranks among the best; True when it does."""
+        assert trial.trial_id is not None and result.state is not None
+        if trial.trial_id not in self._best_children(trial):
+            return False
+        metrics = {"validation_accuracy": trial.validation_accuracy, "trial_id": trial.trial_id, "arch": trial.arch}
+        self.directory.save_network(trial.trial_id, result.spec, result.state, metrics)
+        return True
+
+    def _prune_networks(self) -> None:
+        """Delete the kept networks that no longer rank among the best (after the commit, so a killed
+        process never loses a network the store still ranks)."""
+        self.directory.prune_networks(set(self._best_children()))

@@ -28,6 +28,7 @@ from eas.search.store import RunLock, TrialStore
 from eas.search.strategies import Strategy, make_strategy
 from eas.search.strategies.base import SearchContext
 from eas.search.trial import Trial
+from eas.search.write_errors import named_write_errors
 
 logger = logging.getLogger("eas.search")
 # Store metadata key of each episode's table row: `episode/0`, `episode/1`, ...
@@ -73,11 +74,12 @@ def run_search(
     """Run (or resume) a search in `run_dir` until a budget is reached; returns a summary.
 
     `executor` defaults to running children one after another in this process. A second process on
-    the same run directory raises `RunLockedError`.
+    the same run directory raises `RunLockedError`; a run directory that cannot be written (disk full,
+    read-only) raises `RunDirectoryWriteError`, which says how to fix it and resume.
     """
     directory = RunDirectory(run_dir)
     emit = on_event or (lambda kind, payload: None)
-    with RunLock(directory.root):
+    with named_write_errors(directory.root), RunLock(directory.root):
         config = directory.resolve_config(config)
         record_environment(directory.root, config)
         handler = _attach_log(directory.log_path)
@@ -95,10 +97,12 @@ def run_search(
             )
             return _search(session)
         finally:
-            budget.save()
-            store.close()
-            logging.getLogger("eas").removeHandler(handler)
-            handler.close()
+            try:
+                budget.save()  # on a full disk this fails too: the store must still be closed
+            finally:
+                store.close()
+                logging.getLogger("eas").removeHandler(handler)
+                handler.close()
 
 
 def _search(session: _Session) -> SearchSummary:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eas.evaluation.status import CUT, DIVERGED, OK, PENDING
+from eas.evaluation.status import CUT, DIVERGED, FAILED, OK, PENDING
 from eas.search.trial import START_EPISODE, Trial
 from eas.spec import Edit
 
@@ -140,6 +140,11 @@ class TrialStore:
             columns = ", ".join(_COLUMN_OF[name] for name in _PROPOSED)
             marks = ", ".join("?" for _ in _PROPOSED)
             for trial in trials:
+                # Skipped rather than left to INSERT OR IGNORE, which uses up an AUTOINCREMENT id even when
+                # it inserts nothing: a resumed run would number its later trials differently.
+                stored = "SELECT 1 FROM trials WHERE episode = ? AND slot = ?"
+                if self.connection.execute(stored, (trial.episode, trial.slot)).fetchone() is not None:
+                    continue
                 values = [_value(trial, name) for name in _PROPOSED]
                 values[_PROPOSED.index("status")] = PENDING
                 self.connection.execute(
@@ -147,7 +152,10 @@ class TrialStore:
                 )
             self.connection.execute("COMMIT")
         except BaseException:
-            self.connection.execute("ROLLBACK")
+            # SQLite has already rolled back after some errors (a full disk): a second ROLLBACK would
+            # raise "no transaction is active" and hide the real error.
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK")
             raise
         return [self.get(trial.episode, trial.slot) for trial in trials]
 
@@ -207,6 +215,22 @@ class TrialStore:
             (START_EPISODE, PENDING, CUT),
         ).fetchone()
         return int(row["n"])
+
+    def latest_failures(self) -> list[Trial]:
+        """The children trained most recently that failed or diverged, newest first, up to the last one
+        that succeeded (cache hits, start networks, pending and cut trials are skipped). Read from the
+        store, so the streak survives a resume."""
+        rows = self.connection.execute(
+            "SELECT * FROM trials WHERE episode != ? AND status IN (?, ?, ?) AND cached_from IS NULL "
+            "ORDER BY finished DESC, trial_id DESC",
+            (START_EPISODE, OK, DIVERGED, FAILED),
+        )
+        failures = []
+        for row in rows:
+            if row["status"] == OK:
+                break
+            failures.append(_trial_from_row(row))
+        return failures
 
 
 def _value(trial: Trial, name: str) -> Any:
