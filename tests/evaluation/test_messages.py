@@ -30,6 +30,9 @@ def test_a_task_round_trips_through_json_and_its_weights() -> None:
     again = task_from_message(fields, state)
     assert again.parent_state is state
     assert replace(again, parent_state=None) == replace(task, parent_state=None)
+    on_a_gpu = task_from_message(task_message(task, device="cuda"), state)
+    assert on_a_gpu.train_config == replace(task.train_config, device="cuda")
+    assert task.train_config.device == "cpu"  # the task itself is left as it was
 
 
 def test_parent_keys_follow_architecture_and_weights() -> None:

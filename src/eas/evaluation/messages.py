@@ -9,6 +9,7 @@ travel apart from the task, under a key, so that a worker keeps one copy per par
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import Any
 
 import torch
@@ -36,13 +37,15 @@ def parent_key(task: ChildTask) -> str | None:
     return digest.hexdigest()
 
 
-def task_message(task: ChildTask) -> dict[str, Any]:
-    """The task without its parent weights (see `parent_key`), JSON-ready."""
+def task_message(task: ChildTask, device: str | None = None) -> dict[str, Any]:
+    """The task without its parent weights (see `parent_key`), JSON-ready. `device` replaces the recipe's
+    device: an executor that gives each child a GPU of its own sends "cuda" (the worker's only device)."""
+    train_config = task.train_config if device is None else replace(task.train_config, device=device)
     return {
         "trial_id": task.trial_id,
         "parent_spec": task.parent_spec.to_json(),
         "edits": [edit.to_json() for edit in task.edits],
-        "train_config": task.train_config.to_dict(),
+        "train_config": train_config.to_dict(),
         "seed": task.seed,
         "weight_reuse": task.weight_reuse,
         "widen_noise": task.widen_noise,

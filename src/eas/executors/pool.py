@@ -205,10 +205,8 @@ class PoolExecutor:
         self, slot: int, worker: _Worker, task: ChildTask, attempts: Attempts, emit: EventCallback, total: int
     ) -> None:
         key = parent_key(task)
-        fields = task_message(task)
-        if self.gpus > 0:
-            # The worker sees one GPU, its own, as cuda:0.
-            fields["train_config"] = {**fields["train_config"], "device": "cuda"}
+        # The worker sees one GPU, its own, as cuda:0.
+        fields = task_message(task, device="cuda" if self.gpus > 0 else None)
         state = task.parent_state if key is not None and key != worker.parent else None
         worker.task = task
         worker.started = time.monotonic()

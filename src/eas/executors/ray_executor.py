@@ -149,9 +149,7 @@ class RayExecutor:
                 key = parent_key(task)
                 if key is not None and key not in parents:
                     parents[key] = ray.put(task.parent_state)
-                fields = task_message(task)
-                if self.gpus_per_child > 0:
-                    fields["train_config"] = {**fields["train_config"], "device": "cuda"}
+                fields = task_message(task, device="cuda" if self.gpus_per_child > 0 else None)
                 state = parents[key] if key is not None else None
                 reference = self._remote.remote(fields, state, self._data_ref, self.cpus_per_child)
                 running[reference] = (task, time.monotonic())
