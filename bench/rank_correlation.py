@@ -15,7 +15,6 @@ once and skipped on a re-run, so an interrupted measurement continues where it s
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import statistics
 from dataclasses import replace
@@ -30,6 +29,7 @@ from eas.search import preset
 from eas.search.sampling import sample_uniform_edits
 from eas.spec import parse_spec
 from eas.train import fit
+from results_log import append_row, recorded  # bench/results_log.py, beside this script
 
 FIELDS = ("child", "recipe", "validation_accuracy", "seconds", "arch")
 PROXY_IMAGES = 10_000
@@ -43,14 +43,6 @@ def recipes(reference_epochs: int) -> dict[str, object]:
         f"{child.train_subset // 1000}k images (preset)": child,
         f"{reference_epochs} epochs, all images": replace(child, train_subset=None, epochs=reference_epochs),
     }
-
-
-def recorded(path: Path) -> list[dict[str, str]]:
-    """Rows already measured."""
-    if not path.is_file():
-        return []
-    with path.open(newline="") as stream:
-        return list(csv.DictReader(stream))
 
 
 def main() -> None:
@@ -71,7 +63,6 @@ def main() -> None:
         tuple(sample_uniform_edits(spec, config.action_space, config.wider_actions, config.deeper_actions, rng))
         for _ in range(args.children)
     ]
-    args.csv.parent.mkdir(parents=True, exist_ok=True)
     for child, child_edits in enumerate(edits):
         for name, recipe in recipes(args.reference_epochs).items():
             done = recorded(args.csv)
@@ -86,12 +77,7 @@ def main() -> None:
                 "seconds": round(result.train_seconds, 1),
                 "arch": result.spec.to_string(),
             }
-            new_file = not args.csv.is_file()
-            with args.csv.open("a", newline="") as stream:
-                writer = csv.DictWriter(stream, fieldnames=FIELDS)
-                if new_file:
-                    writer.writeheader()
-                writer.writerow(row)
+            append_row(args.csv, FIELDS, row)
             print(f"child {child} {name}: {100 * (result.validation_accuracy or 0):.2f}% in {row['seconds']} s")
     summary(recorded(args.csv), list(recipes(args.reference_epochs)))
 
