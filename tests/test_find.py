@@ -34,6 +34,19 @@ def test_the_returned_model_scores_the_reported_test_accuracy(found_run) -> None
     assert accuracy == pytest.approx(found_run.test_accuracy)
 
 
+def test_predict_takes_raw_images_and_scores_the_reported_test_accuracy(found_run) -> None:
+    arrays = np.load(found_run.run_dir / ARRAYS_FILE)
+    x_test, y_test = arrays["x_test"], arrays["y_test"]
+    predicted = found_run.predict(x_test, batch_size=7)  # several batches, the last one short
+    assert predicted.shape == y_test.shape
+    assert float((predicted == y_test).mean()) == pytest.approx(found_run.test_accuracy)
+    assert len(found_run.mean) == len(found_run.std) == found_run.spec.input_shape[0]
+    with pytest.raises(ValueError, match="uint8"):
+        found_run.predict(x_test.astype(np.float32))
+    with pytest.raises(ValueError, match="the network takes"):
+        found_run.predict(np.zeros((2, 5, 5), dtype=np.uint8))
+
+
 def test_without_test_arrays_a_tenth_is_held_out(tmp_path: Path, monkeypatch) -> None:
     captured = {}
 

@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 from torch import nn
 
 from eas.build import build_model
 from eas.checkpoint import load_checkpoint
+from eas.data.augment import normalize
+from eas.data.npz import to_nchw
 from eas.executors import EventCallback
 from eas.search import SearchConfig, run_search
 from eas.search import preset as named_preset
@@ -33,13 +36,36 @@ TEST_FRACTION = 0.1
 @dataclass(frozen=True, eq=False)
 class FoundNetwork:
     """What `find_network` returns: the trained network (eval mode, CPU), its spec, where the run lives,
-    and the test accuracy of the final training (None when the run has no final network)."""
+    the test accuracy of the final training (None when the run has no final network), and the per-channel
+    mean and std (pixel/255 scale) that `model`'s inputs are normalised with. `predict` takes raw uint8
+    images and does the normalisation itself."""
 
     model: nn.Module
     spec: Spec
     run_dir: Path
     test_accuracy: float | None
     class_names: tuple[str, ...] | None = None
+    mean: tuple[float, ...] = ()
+    std: tuple[float, ...] = ()
+
+    def predict(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+        """Class indices for uint8 images laid out as for `find_network` (N x H x W, NCHW or NHWC)."""
+        images = np.asarray(x)
+        if images.dtype != np.uint8:
+            raise ValueError(f"predict takes uint8 images (0..255) as find_network does, got {images.dtype}")
+        images = to_nchw(images, None, Path("predict"), "x")
+        if tuple(images.shape[1:]) != tuple(self.spec.input_shape):
+            raise ValueError(
+                f"predict: images of shape {tuple(images.shape[1:])} (C x H x W), but the network takes "
+                f"{tuple(self.spec.input_shape)}"
+            )
+        tensor = torch.from_numpy(np.ascontiguousarray(images))
+        labels = []
+        with torch.no_grad():
+            for start in range(0, len(tensor), batch_size):
+                batch = normalize(tensor[start : start + batch_size], self.mean, self.std)
+                labels.append(self.model(batch).argmax(dim=1))
+        return torch.cat(labels).numpy() if labels else np.zeros(0, dtype=np.int64)
 
 
 def find_network(
@@ -90,8 +116,9 @@ def find_network(
     spec, state, metrics = load_checkpoint(RunDirectory(directory).final_dir)
     model = build_model(spec, state).eval()
     # The dataset's own names (Fashion-MNIST's, or the ones written with the arrays), read back once more.
-    names = load_search_data(config).info.class_names
-    return FoundNetwork(model, spec, directory, metrics.get("test_accuracy"), names)
+    info = load_search_data(config).info
+    test_accuracy = metrics.get("test_accuracy")
+    return FoundNetwork(model, spec, directory, test_accuracy, info.class_names, tuple(info.mean), tuple(info.std))
 
 
 def _write_arrays(

@@ -58,3 +58,18 @@ def test_unknown_preset_and_json_without_a_name_are_bad_input(capsys) -> None:
     assert "unknown preset 'imagenet-tpu'" in capsys.readouterr().err
     assert main(["presets", "--json"]) == 2
     assert "--json needs a preset NAME" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_is_not_an_error() -> None:
+    # `eas presets fashion-cpu | head -3`: the reader closes the pipe before reading it all (here before
+    # eas, still importing, has written anything, so the write is sure to meet a closed pipe).
+    import subprocess
+    import sys
+
+    eas = [sys.executable, "-c", "import sys; from eas.cli import main; sys.exit(main())", "presets", "fashion-cpu"]
+    writer = subprocess.Popen(eas, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert writer.stdout is not None
+    writer.stdout.close()
+    _, errors = writer.communicate(timeout=60)
+    assert writer.returncode == 0
+    assert b"BrokenPipeError" not in errors and b"Traceback" not in errors

@@ -46,6 +46,25 @@ def test_child_inherits_parent_accuracy_and_keeps_its_weights(toy_dataset_name: 
     assert all(torch.equal(state[key], parent_before[key]) for key in state)
 
 
+def test_a_common_train_seed_gives_children_the_same_images_and_order(toy_dataset_name: str) -> None:
+    # Two copies of the parent (no edits, no noise) with different trial seeds: they differ only in the
+    # images their fine-tune draws, unless both take them from one train_seed.
+    data, spec, state = trained_parent(toy_dataset_name)
+    recipe = TrainConfig(epochs=1, batch_size=16, augment=False, train_subset=48, learning_rate=0.05)
+
+    def child(seed: int, train_seed: int | None) -> dict[str, torch.Tensor]:
+        task = ChildTask(seed, spec, state, (), recipe, seed=seed, keep_weights=True, train_seed=train_seed)
+        result = evaluate_child(task, data)
+        assert result.status == OK and result.state is not None
+        return result.state
+
+    def same(first: dict[str, torch.Tensor], second: dict[str, torch.Tensor]) -> bool:
+        return all(torch.equal(first[key], second[key]) for key in first)
+
+    assert same(child(1, train_seed=7), child(2, train_seed=7))
+    assert not same(child(1, train_seed=None), child(2, train_seed=None))
+
+
 def test_a_broken_child_comes_back_as_a_failed_result(toy_dataset_name: str, tmp_path: Path) -> None:
     data, spec, state = trained_parent(toy_dataset_name)
     broken = {key: value for key, value in state.items() if "layer2" not in key}

@@ -26,6 +26,7 @@ def test_a_task_round_trips_through_json_and_its_weights() -> None:
     state = build_model(spec, seed=0).state_dict()
     task = ChildTask(5, spec, state, (Edit.widen(1, 4), Edit.deepen(1, None)), TrainConfig(epochs=2), seed=9)
     task.deadline = 123.5
+    task.train_seed = 4
     fields = json.loads(json.dumps(task_message(task)))  # JSON-ready: no objects of ours inside
     again = task_from_message(fields, state)
     assert again.parent_state is state

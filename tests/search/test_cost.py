@@ -28,3 +28,13 @@ def test_target_flops_is_what_the_final_share_affords() -> None:
     assert target == pytest.approx(1.5e9 * 300 / (10 * 60_000 * 3))
     assert target_flops(SearchConfig(time_budget=1000.0, train_final=True), flops_per_second, 60_000) is None
     assert target_flops(config, None, 60_000) is None
+
+
+def test_without_an_epochs_target_the_start_network_cost_is_the_target() -> None:
+    config = SearchConfig(time_budget=1000.0, train_final=True, cost_exponent=-0.2, final_epochs_target=None)
+    assert target_flops(config, 1e9, 60_000, start_flops=5_000_000) == 5_000_000.0
+    # Every added FLOP is paid for: a child at 1.1x the start's cost scores 1.1^-0.2 of its reward.
+    assert cost_factor(5_500_000, 5_000_000.0, -0.2) == pytest.approx(1.1**-0.2)
+    assert target_flops(config, 1e9, 60_000) is None  # nothing to derive it from
+    with pytest.raises(ValueError, match="final_epochs_target"):
+        SearchConfig(final_epochs_target=0)

@@ -77,3 +77,24 @@ def test_rewards_are_scaled_down_above_the_cost_target(tmp_path: Path, toy_datas
     runner.target_flops = 100.0
     assert runner.reward_of(trial) == reward(0.5) * (4.0**-0.5)
     assert runner.score(trial) == runner.reward_of(trial)
+
+
+def test_common_child_data_gives_every_child_the_runs_seed_for_its_images(
+    tmp_path: Path, toy_dataset_name: str
+) -> None:
+    captured: list = []
+
+    class Recording(LocalExecutor):
+        def run(self, tasks, data, **kwargs):  # type: ignore[no-untyped-def]
+            captured.extend(tasks)
+            return super().run(tasks, data, **kwargs)
+
+    for common in (False, True):
+        captured.clear()
+        folder = tmp_path / str(common)
+        folder.mkdir()
+        runner, start = runner_for(folder, toy_dataset_name, Recording(), common_child_data=common, seed=5)
+        runner.run(0, [Proposal(start, (Edit.widen(0, 8),)), Proposal(start, (Edit.deepen(0, 3),))])
+        seeds = {task.train_seed for task in captured}
+        assert seeds == ({5} if common else {None}), seeds
+        assert len({task.seed for task in captured}) == len(captured)  # noise seeds stay per child

@@ -168,3 +168,20 @@ def test_paper_final_training_and_augmentation_per_dataset() -> None:
     assert preset_for_space("paper-cifar10", "densenet") == "paper-cifar10-densenet"
     with pytest.raises(ValueError, match="no densenet variant"):
         preset_for_space("paper-svhn", "densenet")
+
+
+def test_the_controller_preset_grows_every_child_from_one_start_in_the_cpu_space() -> None:
+    # bench/rl_vs_random.py reads an episode's mean child accuracy as a measure of the policy: that needs
+    # every child grown from the same start network (no restarts) and episodes, not time, as the bound.
+    config = PRESETS["controller-cpu"]
+    assert config.restart_every is None and config.time_budget is None and not config.train_final
+    cpu = PRESETS["fashion-cpu"]
+    assert config.networks_per_episode == 10  # the paper's
+    assert (config.wider_actions, config.deeper_actions, config.action_space) == (
+        cpu.wider_actions,
+        cpu.deeper_actions,
+        cpu.action_space,
+    )
+    assert config.episodes is not None and config.episodes * config.networks_per_episode >= 200
+    assert config.common_child_data  # without it the scores were noise (presets.py)
+    assert config.child_training.train_subset is not None and config.child_training.train_subset <= 5000

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from eas.train import TrainConfig
-from eas.train.budget import SAFETY_FRACTION, Speed, epochs_within, measure_speed, plan_epochs
+from eas.train import TrainConfig, fit
+from eas.train.budget import SAFETY_FRACTION, Speed, epochs_within, measure_speed, partial_epoch_images, plan_epochs
 from tests.train.test_fit import toy_data, toy_model
 
 
@@ -29,3 +29,20 @@ def test_measure_speed_leaves_the_model_untouched() -> None:
     speed = measure_speed(model, data, TrainConfig(batch_size=8), data.validation)
     assert speed.seconds_per_step > 0 and speed.seconds_per_eval_image > 0
     assert all(torch.equal(before[key], value) for key, value in model.state_dict().items())
+
+
+def test_a_budget_shorter_than_an_epoch_trains_on_the_part_that_fits() -> None:
+    speed = Speed(seconds_per_step=0.1, seconds_per_eval_image=0.001)
+    # 10 steps an epoch = 1 s, plus 1 s of evaluation: a whole epoch fits in 2.1 s, not in 1.5 s.
+    assert partial_epoch_images(speed, 10, 2.1, 1000, batch_size=32) is None
+    steps = int(0.5 * (1 - SAFETY_FRACTION) / 0.1)  # the 0.5 s left after the evaluation
+    assert partial_epoch_images(speed, 10, 1.5, 1000, batch_size=32) == steps * 32
+    assert partial_epoch_images(speed, 10, 0.2, 1000, batch_size=32) == 32  # at least one batch
+
+
+def test_fit_with_a_tiny_budget_stops_inside_the_first_epoch() -> None:
+    data = toy_data()
+    result = fit(toy_model(), data, TrainConfig(batch_size=8, time_budget=1e-4))
+    assert result.status == "ok" and result.epochs_completed == 1
+    assert 0 < result.images_seen < len(data.train)
+    assert "partial epoch" in result.message

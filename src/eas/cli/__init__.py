@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -74,7 +75,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.setLevel(level)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # here, where a closed pipe can still be caught, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # Whoever read the output stopped early (`eas presets fashion-cpu | head`): nothing went wrong
+        # here. Point stdout at /dev/null so the flush at exit does not raise the same error again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except BAD_INPUT_ERRORS as error:
         # With -v the traceback goes to the log too, for whoever wants to see where the check fired.
         logging.debug("bad input", exc_info=True)

@@ -40,6 +40,9 @@ class ChildTask:
     measure_inherited: bool = True
     keep_weights: bool = False
     deadline: float | None = None  # a time.time() value: training stops there and the child is "cut"
+    # The seed of the child's training images and batch order (None: `seed`). One value for every child
+    # of a search makes them fine-tune on the same draws, so their scores differ by architecture only.
+    train_seed: int | None = None
 
 
 @dataclass
@@ -107,7 +110,8 @@ def _evaluate(task: ChildTask, data: Dataset, progress: ProgressCallback | None)
     else:
         spec = edited_spec(task.parent_spec, task.edits)
         model = build_model(spec, seed=task.seed)
-    result = fit(model, data, replace(task.train_config, seed=task.seed), progress=progress, deadline=task.deadline)
+    train_seed = task.seed if task.train_seed is None else task.train_seed
+    result = fit(model, data, replace(task.train_config, seed=train_seed), progress=progress, deadline=task.deadline)
     status = {"diverged": DIVERGED, "cut": CUT}.get(result.status, OK)
     return ChildResult(
         trial_id=task.trial_id,

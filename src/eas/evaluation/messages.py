@@ -54,6 +54,7 @@ def task_message(task: ChildTask, device: str | None = None) -> dict[str, Any]:
         "measure_inherited": task.measure_inherited,
         "keep_weights": task.keep_weights,
         "deadline": task.deadline,
+        "train_seed": task.train_seed,
     }
 
 
@@ -73,6 +74,7 @@ def task_from_message(message: dict[str, Any], parent_state: StateDict | None) -
         measure_inherited=bool(message["measure_inherited"]),
         keep_weights=bool(message["keep_weights"]),
         deadline=message["deadline"],
+        train_seed=None if message.get("train_seed") is None else int(message["train_seed"]),
     )
 
 

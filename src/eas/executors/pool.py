@@ -197,6 +197,9 @@ class PoolExecutor:
                 if worker.connection in ready:
                     self._receive(slot, worker, queue, attempts, on_result, emit)
                 elif worker.process.sentinel in ready:
+                    # The sentinel fires as the process closes its files, a moment before it can be
+                    # reaped: join it, or its exit status (SIGKILL, say) may still read None.
+                    worker.process.join(timeout=5)
                     self._lost(slot, worker, queue, attempts, on_result, _death_reason(worker.process.exitcode))
                 elif self.child_timeout is not None and time.monotonic() - worker.started > self.child_timeout:
                     self._lost(slot, worker, queue, attempts, on_result, f"timed out after {self.child_timeout:g} s")

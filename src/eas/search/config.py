@@ -37,12 +37,17 @@ class SearchConfig:
 
     `cost_exponent` w < 0 makes the search cost-aware (MnasNet's reward x (cost / target)^w): a child
     whose FLOPs exceed what the final training can afford for `final_epochs_target` epochs has its
-    reward scaled down, and the final network is chosen by the same score.
+    reward scaled down, and the final network is chosen by the same score. With `final_epochs_target`
+    None the target is the start network's FLOPs: any growth is paid for.
 
     `one_schedule` makes the start network's training (its `start_share`) and the final training one
     cosine over the whole budget: the start network stops at the rate the cosine has when its share
     ends, without annealing, and the final training continues the chosen network from the rate at
     the start of its share, so no phase restarts the schedule (children still fine-tune on their own).
+
+    `common_child_data`: every child fine-tunes on the same training images in the same order (the run's
+    seed draws them), instead of draws of its own: common random numbers, so that children of one
+    parent differ by their architectures and not by which images their short fine-tune saw.
 
     `max_consecutive_failures`: that many trained children in a row that failed or diverged stop the
     search with `TooManyFailuresError` (a broken setting or machine, not an unlucky architecture); a
@@ -79,8 +84,9 @@ class SearchConfig:
     final_share: float = 0.3
     start_share: float | None = None
     cost_exponent: float = 0.0
-    final_epochs_target: int = 30
+    final_epochs_target: int | None = 30
     one_schedule: bool = False
+    common_child_data: bool = False
     # Children in a row that failed or diverged before the search stops as broken (None: never).
     max_consecutive_failures: int | None = 10
     seed: int = 0
@@ -111,8 +117,11 @@ class SearchConfig:
             raise ValueError(
                 f"cost_exponent must be <= 0 (0: cost ignored; MnasNet uses -0.07), got {self.cost_exponent}"
             )
-        if self.final_epochs_target < 1:
-            raise ValueError(f"final_epochs_target must be >= 1, got {self.final_epochs_target}")
+        if self.final_epochs_target is not None and self.final_epochs_target < 1:
+            raise ValueError(
+                f"final_epochs_target must be >= 1, or None (the start network's FLOPs are the target), "
+                f"got {self.final_epochs_target}"
+            )
         if is_dense_arch(self.start) and not self.action_space.has_densenet:
             raise ValueError(
                 "the start network is a DenseNet but the action space has no growth ladder; search it with "

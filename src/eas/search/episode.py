@@ -180,6 +180,7 @@ class EpisodeRunner:
             calibration_size=config.calibration_size,
             keep_weights=True,
             deadline=self.budget.search_deadline(),
+            train_seed=config.seed if config.common_child_data else None,
         )
 
     def _answer_from_cache(self, trial: Trial) -> bool:

@@ -122,7 +122,7 @@ def _search(session: _Session) -> SearchSummary:
     history: list[dict[str, Any]] = []
     stopped = budget.exhausted(episodes_completed)
     while stopped is None:
-        runner.target_flops = _cost_target(session)
+        runner.target_flops = _cost_target(session, start.spec.flops())
         context.start = stage_start(
             config, directory, store, session.data, start, episodes_completed, session.emit, runner.score
         )
@@ -135,7 +135,7 @@ def _search(session: _Session) -> SearchSummary:
         stopped = budget.exhausted(episodes_completed)
     session.emit("stopped", {"reason": stopped})
     final = None
-    runner.target_flops = _cost_target(session)
+    runner.target_flops = _cost_target(session, start.spec.flops())
     if config.train_final:
         final = train_final(config, directory, store, session.data, budget, runner.score, session.emit)
     return SearchSummary(
@@ -151,11 +151,12 @@ def _search(session: _Session) -> SearchSummary:
     )
 
 
-def _cost_target(session: _Session) -> float | None:
-    """The FLOPs per image the final training can afford, from the fastest training speed seen."""
+def _cost_target(session: _Session, start_flops: int) -> float | None:
+    """The FLOPs per image the final training can afford, from the fastest training speed seen (or the
+    start network's, when the config says so)."""
     speed = session.store.get_meta("train_flops_per_second")
     images = len(session.data.train) + len(session.data.validation)
-    target = target_flops(session.config, speed, images)
+    target = target_flops(session.config, speed, images, start_flops)
     if target is not None:
         logger.info("cost-aware search: FLOPs above %.3g per image lower the reward", target)
     return target

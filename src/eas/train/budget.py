@@ -84,6 +84,19 @@ def epochs_within(seconds: float, seconds_per_epoch: float) -> int:
 
 def plan_epochs(speed: Speed, steps_per_epoch: int, budget: float, evaluation_images: int) -> int:
     """Epochs whose training and one final evaluation of `evaluation_images` fit in `budget` seconds
-    (at least 1, so a budget too small for one epoch still trains once)."""
+    (at least 1: a budget too small for one epoch trains once, on the part `partial_epoch_images` says)."""
     reserve = evaluation_images * speed.seconds_per_eval_image
     return max(epochs_within(budget - reserve, speed.seconds_per_step * steps_per_epoch), 1)
+
+
+def partial_epoch_images(
+    speed: Speed, steps_per_epoch: int, budget: float, evaluation_images: int, batch_size: int
+) -> int | None:
+    """When not even one epoch and the final evaluation fit in `budget` seconds, the number of training
+    images whose steps do (at least one batch); None when a whole epoch fits. Without it a budget
+    shorter than an epoch would be overrun by the rest of that epoch."""
+    reserve = evaluation_images * speed.seconds_per_eval_image
+    if epochs_within(budget - reserve, speed.seconds_per_step * steps_per_epoch) >= 1:
+        return None
+    steps = math.floor(max(budget - reserve, 0.0) * (1.0 - SAFETY_FRACTION) / max(speed.seconds_per_step, 1e-9))
+    return max(steps, 1) * batch_size

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from eas.data import Dataset, Split
-from eas.train.budget import epochs_within, measure_speed, plan_epochs
+from eas.train.budget import epochs_within, measure_speed, partial_epoch_images, plan_epochs
 from eas.train.config import TrainConfig, TrainResult
 from eas.train.loop import EvalStats, batch_count, evaluate, train_one_epoch
 
@@ -108,7 +108,12 @@ def fit(
     run = _start_run(model, data, config, progress, validation)
     result = TrainResult()
     if config.time_budget is not None:
+        images = len(run.train_split)
         run = _first_plan(run, config.time_budget, started, reserve_images)
+        if len(run.train_split) < images:
+            result.message = (
+                f"the time budget fits {len(run.train_split)} of {images} training images: one partial epoch"
+            )
     result.epochs_planned = run.config.epochs
     should_stop = None if deadline is None else (lambda: time.time() >= deadline)
     epoch = 0
@@ -129,7 +134,13 @@ def _first_plan(run: _TrainingRun, budget: float, started: float, reserve_images
     """`run` with the epoch count a probe of the training speed says fits in `budget`."""
     speed = measure_speed(run.model, run.data, run.config, run.validation)
     left = budget - (time.perf_counter() - started)
-    epochs = plan_epochs(speed, run.steps_per_epoch, left, len(run.validation) + reserve_images)
+    evaluation_images = len(run.validation) + reserve_images
+    epochs = plan_epochs(speed, run.steps_per_epoch, left, evaluation_images)
+    images = partial_epoch_images(speed, run.steps_per_epoch, left, evaluation_images, run.config.batch_size)
+    if images is not None and images < len(run.train_split):
+        # Not one epoch fits: one pass over a random part of the images, so the budget holds.
+        split = training_subset(run.train_split, images, run.generator)
+        run = replace(run, train_split=split, steps_per_epoch=max(batch_count(len(split), run.config.batch_size), 1))
     return replace(
         run,
         config=replace(run.config, epochs=epochs),
