@@ -4,7 +4,8 @@ a subset or for fewer steps.
 The `fashion-cpu` start network is trained as the preset trains it; `--children` children are drawn
 from it with random edits of the preset's action space (as random search draws them). Each child is
 fine-tuned from its inherited weights with the preset's child recipe on 10,000 images (a cheaper
-proxy), on the preset's 30,000, and, as the reference, for `--reference-epochs` epochs on every
+proxy), on the preset's 30,000, both again with the images and their order common to all children
+(`common_child_data`: common random numbers), and, as the reference, for `--reference-epochs` epochs on every
 training image. Printed: Spearman's rho and Kendall's tau of each proxy's validation accuracies
 against the reference's, and the seconds each costs. Every finished fine-tune is appended to a CSV at
 once and skipped on a re-run, so an interrupted measurement continues where it stopped.
@@ -28,20 +29,25 @@ from eas.evaluation import ChildTask, evaluate_child
 from eas.search import preset
 from eas.search.sampling import sample_uniform_edits
 from eas.spec import parse_spec
-from eas.train import fit
+from eas.train import TrainConfig, fit
 from results_log import append_row, recorded  # bench/results_log.py, beside this script
 
 FIELDS = ("child", "recipe", "validation_accuracy", "seconds", "arch")
 PROXY_IMAGES = 10_000
 
 
-def recipes(reference_epochs: int) -> dict[str, object]:
-    """The proxies and the reference, each the preset's child recipe with another amount of training."""
+def recipes(reference_epochs: int) -> dict[str, tuple[TrainConfig, bool]]:
+    """The proxies and the reference, each the preset's child recipe with another amount of training,
+    and whether the children share their fine-tune's images and order (`common_child_data`)."""
     child = preset("fashion-cpu").child_training
+    assert child.train_subset is not None
     return {
-        f"{PROXY_IMAGES // 1000}k images": replace(child, train_subset=PROXY_IMAGES),
-        f"{child.train_subset // 1000}k images (preset)": child,
-        f"{reference_epochs} epochs, all images": replace(child, train_subset=None, epochs=reference_epochs),
+        f"{PROXY_IMAGES // 1000}k images": (replace(child, train_subset=PROXY_IMAGES), False),
+        f"{child.train_subset // 1000}k images (preset)": (child, False),
+        f"{PROXY_IMAGES // 1000}k images, common draws": (replace(child, train_subset=PROXY_IMAGES), True),
+        f"{child.train_subset // 1000}k images, common draws": (child, True),
+        # Last: the reference the proxies are ranked against.
+        f"{reference_epochs} epochs, all images": (replace(child, train_subset=None, epochs=reference_epochs), False),
     }
 
 
@@ -64,11 +70,12 @@ def main() -> None:
         for _ in range(args.children)
     ]
     for child, child_edits in enumerate(edits):
-        for name, recipe in recipes(args.reference_epochs).items():
+        for name, (recipe, common) in recipes(args.reference_epochs).items():
             done = recorded(args.csv)
             if any(int(row["child"]) == child and row["recipe"] == name for row in done):
                 continue
-            task = ChildTask(child, spec, state, child_edits, recipe, seed=args.seed + child)  # type: ignore[arg-type]
+            train_seed = args.seed if common else None
+            task = ChildTask(child, spec, state, child_edits, recipe, seed=args.seed + child, train_seed=train_seed)
             result = evaluate_child(task, data)
             row = {
                 "child": child,

@@ -171,6 +171,22 @@ def report(runs: list[dict[str, str]]) -> None:
             f"{label} - random, last third: {gap:+.2f} points; Welch t = {welch.statistic:.2f}, p = {welch.pvalue:.3f} "
             f"(two-sided); Mann-Whitney U = {ranks.statistic:.0f}, p = {ranks.pvalue:.3f} (one-sided, rl greater)"
         )
+        # A seed fixes the start network, so the two strategies' runs of one seed are a pair.
+        pairs = _paired(runs, label, "random", "last_mean")
+        if len(pairs) >= 2:
+            differences = [100 * (mine - theirs) for mine, theirs in pairs]
+            paired = stats.ttest_rel([mine for mine, _ in pairs], [theirs for _, theirs in pairs])
+            print(
+                f"  paired by seed (same start network): differences {', '.join(f'{d:+.2f}' for d in differences)}; "
+                f"paired t = {paired.statistic:.2f}, p = {paired.pvalue:.3f} (two-sided)"
+            )
+
+
+def _paired(runs: list[dict[str, str]], label: str, other: str, key: str) -> list[tuple[float, float]]:
+    """(label's, other's) value of `key` for every seed both have run."""
+    mine = {row["seed"]: float(row[key]) for row in runs if row["label"] == label}
+    theirs = {row["seed"]: float(row[key]) for row in runs if row["label"] == other}
+    return [(mine[seed], theirs[seed]) for seed in sorted(mine) if seed in theirs]
 
 
 def plot(episodes: list[dict[str, str]], path: Path) -> None:
@@ -228,7 +244,7 @@ def _mean_curve(rows: list[dict[str, str]], key: str) -> tuple[list[int], list[f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--strategies", nargs="+", default=["rl", "random"], choices=["rl", "random", "hillclimb"])
+    parser.add_argument("--strategies", nargs="*", default=["rl", "random"], choices=["rl", "random", "hillclimb"])
     parser.add_argument(
         "--variant",
         nargs="+",
