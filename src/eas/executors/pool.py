@@ -197,10 +197,7 @@ class PoolExecutor:
                 if worker.connection in ready:
                     self._receive(slot, worker, queue, attempts, on_result, emit)
                 elif worker.process.sentinel in ready:
-                    # The sentinel fires as the process closes its files, a moment before it can be
-                    # reaped: join it, or its exit status (SIGKILL, say) may still read None.
-                    worker.process.join(timeout=5)
-                    self._lost(slot, worker, queue, attempts, on_result, _death_reason(worker.process.exitcode))
+                    self._lost(slot, worker, queue, attempts, on_result, _death_reason(worker.process))
                 elif self.child_timeout is not None and time.monotonic() - worker.started > self.child_timeout:
                     self._lost(slot, worker, queue, attempts, on_result, f"timed out after {self.child_timeout:g} s")
 
@@ -236,8 +233,7 @@ class PoolExecutor:
         try:
             kind, *payload = worker.connection.recv()
         except (EOFError, OSError):
-            worker.process.join(timeout=5)
-            self._lost(slot, worker, queue, attempts, on_result, _death_reason(worker.process.exitcode))
+            self._lost(slot, worker, queue, attempts, on_result, _death_reason(worker.process))
             return
         if kind == "progress":
             trial_id, event = payload
@@ -275,7 +271,11 @@ class PoolExecutor:
             on_result(failed)
 
 
-def _death_reason(exitcode: int | None) -> str:
+def _death_reason(process: Any) -> str:
+    """Why a worker process ended. Its sentinel fires, and its pipe closes, as it closes its files, a
+    moment before it can be reaped: join it first, or its exit status (SIGKILL, say) may read None."""
+    process.join(timeout=5)
+    exitcode = process.exitcode
     if exitcode is not None and exitcode < 0:
         number = -exitcode
         name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
