@@ -31,6 +31,9 @@ METRICS_FILE = "metrics.json"
 CHECKPOINT_VERSION = 1
 VERSION_KEY = "checkpoint_version"
 CHECKSUM_KEY = "weights_sha256"
+# The metrics key of the input normalisation (`DatasetInfo.to_dict()`): with it a checkpoint feeds raw
+# images to its network without reading the dataset it was trained on again.
+DATASET_INFO_KEY = "dataset_info"
 _REWRITE_HINT = "write the checkpoint again (`eas train --out DIR`) or restore it from a copy"
 
 
@@ -134,6 +137,11 @@ def load_checkpoint(folder: str | Path) -> tuple[Spec, dict[str, torch.Tensor], 
     check_weights_match(spec, state_dict, weights_path)
     metrics = _read_metrics(folder / METRICS_FILE)
     return spec, state_dict, metrics
+
+
+def load_metrics(folder: str | Path) -> dict[str, Any]:
+    """A checkpoint folder's `metrics.json` alone ({} when it has none), without reading the weights."""
+    return _read_metrics(Path(folder) / METRICS_FILE)
 
 
 def _read_json(path: Path) -> Any:

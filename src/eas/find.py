@@ -18,7 +18,8 @@ import torch
 from torch import nn
 
 from eas.build import build_model
-from eas.checkpoint import load_checkpoint
+from eas.checkpoint import DATASET_INFO_KEY, load_checkpoint
+from eas.data import DatasetInfo
 from eas.data.augment import normalize
 from eas.data.npz import to_nchw
 from eas.executors import EventCallback
@@ -115,8 +116,10 @@ def find_network(
     run_search(config, directory, on_event=on_event)
     spec, state, metrics = load_checkpoint(RunDirectory(directory).final_dir)
     model = build_model(spec, state).eval()
-    # The dataset's own names (Fashion-MNIST's, or the ones written with the arrays), read back once more.
-    info = load_search_data(config).info
+    # The final checkpoint stores the normalisation and the dataset's own names (Fashion-MNIST's, or the
+    # ones written with the arrays); a run resumed from an older checkpoint reads the dataset once more.
+    stored = metrics.get(DATASET_INFO_KEY)
+    info = load_search_data(config).info if stored is None else DatasetInfo.from_dict(stored)
     test_accuracy = metrics.get("test_accuracy")
     return FoundNetwork(model, spec, directory, test_accuracy, info.class_names, tuple(info.mean), tuple(info.std))
 

@@ -56,6 +56,8 @@ def test_grown_metrics_describe_the_grown_network(trained: tuple[Path, str, str]
     capsys.readouterr()
     spec, _, metrics = load_checkpoint(grown)
     assert (metrics["parameters"], metrics["flops"]) == (spec.num_params(), spec.flops())
+    # The same data feeds the grown network: its normalisation is carried over.
+    assert metrics["dataset_info"] == load_checkpoint(out)[2]["dataset_info"]
 
 
 def test_grow_without_actions_exits_2(trained: tuple[Path, str, str], tmp_path: Path, capsys) -> None:

@@ -10,6 +10,7 @@ import pytest
 from eas.build import build_model
 from eas.checkpoint import load_checkpoint
 from eas.cli import main
+from eas.data import DatasetInfo, load_dataset
 from eas.spec import NetSpec
 from tests.toy_data import write_toy_npz
 
@@ -39,6 +40,9 @@ def test_train_writes_a_checkpoint_and_prints_accuracies(trained: tuple[Path, st
     assert metrics["validation_size"] == 20 and metrics["full_train"] is False
     assert metrics["result"]["status"] == "ok" and metrics["result"]["images_seen"] == 180
     assert metrics["train_config"]["epochs"] == 1
+    # The input normalisation travels with the weights, so export and predict need no dataset.
+    info = load_dataset(dataset, validation_size=20, seed=0).info
+    assert DatasetInfo.from_dict(metrics["dataset_info"]) == info
 
 
 def test_train_without_out_exits_2(tmp_path: Path, capsys) -> None:

@@ -111,6 +111,28 @@ def test_dataset_info_rejects_bad_fields(changes: dict[str, object], message: st
         make_info(**changes)
 
 
+def test_info_round_trips_through_json() -> None:
+    import json
+
+    for info in (make_info(), make_info(class_names=("cat", "dog"), pad=4, flip=True)):
+        record = json.loads(json.dumps(info.to_dict()))
+        assert DatasetInfo.from_dict(record) == info
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ([1, 2], "must be a JSON object"),
+        ({"name": "x"}, "lacks input_shape, num_classes, mean, std, pad, flip"),
+        ({**make_info().to_dict(), "std": [0.5, 0.0, 0.5]}, "malformed: DatasetInfo.std must be positive"),
+        ({**make_info().to_dict(), "input_shape": 3}, "malformed"),
+    ],
+)
+def test_info_from_a_bad_record_says_what_is_wrong(record: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        DatasetInfo.from_dict(record)
+
+
 # ----- Dataset and DatasetError -------------------------------------------------------------------
 def test_dataset_error_is_a_value_error() -> None:
     assert issubclass(DatasetError, ValueError)

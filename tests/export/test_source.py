@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from eas.checkpoint import load_checkpoint
-from eas.data import load_dataset
+from eas.checkpoint import DATASET_INFO_KEY, load_checkpoint
+from eas.data import DatasetInfo, load_dataset
 from eas.export import load_trained
 from eas.search.rundir import RunDirectory
 from eas.search.store import TrialStore
@@ -71,3 +71,28 @@ def test_a_run_with_no_trained_network_is_refused(found_run, tmp_path: Path) -> 
     assert json.loads((root / "config.json").read_text())["dataset"].startswith("npz:")
     with pytest.raises(ValueError, match="no trained network yet"):
         load_trained(root)
+
+
+def test_a_checkpoint_with_stored_statistics_needs_no_dataset(toy_checkpoint, tmp_path: Path) -> None:
+    _, dataset = toy_checkpoint
+    info = load_dataset(dataset, validation_size=20, seed=0).info
+    # The dataset file is gone (a model shipped to another machine): the stored statistics are enough.
+    metrics = {"dataset": "npz:/nowhere/gone.npz", DATASET_INFO_KEY: info.to_dict(), "test_accuracy": 0.5}
+    shipped = write_checkpoint(tmp_path / "shipped", ARCH, (1, 8, 8), metrics)
+    trained = load_trained(shipped)
+    assert trained.info == info and trained.test_accuracy == 0.5
+
+
+def test_malformed_stored_statistics_are_refused_naming_the_file(tmp_path: Path) -> None:
+    folder = write_checkpoint(tmp_path / "bad", ARCH, (1, 8, 8), {DATASET_INFO_KEY: {"name": "toy"}})
+    with pytest.raises(ValueError, match=r"bad/metrics.json: dataset_info lacks input_shape.*delete its"):
+        load_trained(folder)
+
+
+def test_a_run_stores_its_statistics_in_its_checkpoints(found_run) -> None:
+    directory = RunDirectory(found_run.run_dir)
+    expected = load_trained(found_run.run_dir).info
+    for folder in (directory.final_dir, directory.start_dir):
+        _, _, metrics = load_checkpoint(folder)
+        assert DatasetInfo.from_dict(metrics[DATASET_INFO_KEY]) == expected
+    assert expected.class_names == found_run.class_names

@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from eas.build import build_model
-    from eas.checkpoint import load_checkpoint, save_checkpoint
+    from eas.checkpoint import DATASET_INFO_KEY, load_checkpoint, save_checkpoint
     from eas.data import load_dataset
     from eas.evaluation import calibration_batch
     from eas.spec import DenseNetSpec
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     before = evaluate(build_model(spec, state), data.validation, data.info).accuracy
     after = evaluate(build_model(edited.spec, edited.state), data.validation, data.info).accuracy
     # Only the data settings carry over; the parent's own results describe another network.
-    data_keys = ("dataset", "data_root", "validation_size", "data_seed")
+    data_keys = ("dataset", "data_root", "validation_size", "data_seed", DATASET_INFO_KEY)
     metrics = {
         **{key: metrics[key] for key in data_keys if key in metrics},
         "arch": edited.spec.to_string(),

@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     """Train, evaluate on validation and test, save, print the accuracies."""
     args.started = time.perf_counter()
     from eas.build import build_model
+    from eas.checkpoint import DATASET_INFO_KEY
     from eas.spec import parse_spec
 
     if args.from_run is not None:
@@ -60,12 +61,14 @@ def run(args: argparse.Namespace) -> int:
     spec = parse_spec(args.arch or DEFAULT_ARCH, data.info.input_shape, data.info.num_classes)
     model = build_model(spec, seed=config.seed)
     origin: dict[str, Any] = {"dataset": data.info.name, "data_root": args.data_root}
+    origin[DATASET_INFO_KEY] = data.info.to_dict()
     origin.update({"validation_size": args.validation_size, "data_seed": args.data_seed})
     return _train_and_report(model, spec, data, config, Path(args.out), args.full_train, origin, args)
 
 
 def _train_from_run(args: argparse.Namespace) -> int:
     from eas.build import build_model
+    from eas.checkpoint import DATASET_INFO_KEY
     from eas.search import SearchRun
     from eas.search.config import load_search_data
 
@@ -90,6 +93,7 @@ def _train_from_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else run.directory.final_dir
     origin: dict[str, Any] = {"dataset": config.dataset, "data_root": config.data_root, "from_run": str(run.root)}
     origin.update({"validation_size": config.validation_size, "data_seed": config.data_seed, "trial": trial.trial_id})
+    origin[DATASET_INFO_KEY] = data.info.to_dict()
     return _train_and_report(model, network.spec, data, final, out, True, origin, args)
 
 

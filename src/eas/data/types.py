@@ -6,7 +6,8 @@ hand-off from a file reader (numpy arrays, no validation hold-out yet) to `split
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import torch
@@ -82,6 +83,34 @@ class DatasetInfo:
             raise ValueError(
                 f"DatasetInfo.class_names has {len(self.class_names)} names for {self.num_classes} classes"
             )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields, as checkpoints store them so a network can be fed without its dataset."""
+        record = {field.name: getattr(self, field.name) for field in fields(self)}
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in record.items()}
+
+    @classmethod
+    def from_dict(cls, record: Any) -> DatasetInfo:
+        """The inverse of `to_dict`; a `ValueError` names what is missing or malformed."""
+        if not isinstance(record, dict):
+            raise ValueError(f"dataset_info must be a JSON object, got {type(record).__name__}")
+        missing = [field.name for field in fields(cls) if field.name != "class_names" and field.name not in record]
+        if missing:
+            raise ValueError(f"dataset_info lacks {', '.join(missing)}")
+        try:
+            names = record.get("class_names")
+            return cls(
+                name=str(record["name"]),
+                input_shape=tuple(int(size) for size in record["input_shape"]),  # type: ignore[arg-type]
+                num_classes=int(record["num_classes"]),
+                mean=tuple(float(value) for value in record["mean"]),
+                std=tuple(float(value) for value in record["std"]),
+                pad=int(record["pad"]),
+                flip=bool(record["flip"]),
+                class_names=None if names is None else tuple(str(name) for name in names),
+            )
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"dataset_info is malformed: {error}") from error
 
 
 @dataclass(frozen=True, eq=False)

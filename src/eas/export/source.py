@@ -1,8 +1,10 @@
 """Finding a trained network to ship: the best network of a search run, or a checkpoint folder, with
 the dataset statistics (mean, std, class names) its inputs were normalised with during training.
 
-The statistics are not stored next to the weights: they are measured again from the dataset the run or
-checkpoint names, with the same validation hold-out, so they are exactly the ones training used.
+The statistics are stored in the checkpoint's metrics (`dataset_info`) by `eas train`, `eas grow` and
+a search's start and final networks, so a network is fed without its dataset. Checkpoints written
+before that field existed get them measured again from the dataset the run or checkpoint names, with
+the same validation hold-out, so they are exactly the ones training used.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 import torch
 
-from eas.checkpoint import METRICS_FILE, has_checkpoint, load_checkpoint
+from eas.checkpoint import DATASET_INFO_KEY, METRICS_FILE, has_checkpoint, load_checkpoint, load_metrics
 from eas.data import DatasetInfo, load_dataset
 from eas.search import SearchRun
 from eas.search.config import SearchConfig
@@ -59,21 +61,27 @@ def load_trained(path: str | Path) -> TrainedNetwork:
 
 def _from_run(folder: Path) -> TrainedNetwork:
     run = SearchRun(folder)
-    info = _dataset_info(run.config.dataset, run.config.data_root, run.config.validation_size, run.config.data_seed)
     final_dir = run.directory.final_dir
     if has_checkpoint(final_dir):
         spec, state, metrics = load_checkpoint(final_dir)
+        info = _stored_info(metrics, final_dir) or _config_info(run.config)
         return TrainedNetwork(spec, state, info, f"final network of run {folder}", metrics.get("test_accuracy"))
     trial, network = run.best_network()
+    # Every network of a run was trained on the same data; the start network's checkpoint records it.
+    start_dir = run.directory.start_dir
+    stored = _stored_info(load_metrics(start_dir), start_dir) if has_checkpoint(start_dir) else None
     origin = (
         f"trial {trial.trial_id} of run {folder} (validation accuracy {100 * (trial.validation_accuracy or 0):.2f}%)"
     )
-    return TrainedNetwork(network.spec, network.state, info, origin)
+    return TrainedNetwork(network.spec, network.state, stored or _config_info(run.config), origin)
 
 
 def _from_checkpoint(folder: Path) -> TrainedNetwork:
     spec, state, metrics = load_checkpoint(folder)
     origin = f"checkpoint {folder}"
+    stored = _stored_info(metrics, folder)
+    if stored is not None:
+        return TrainedNetwork(spec, state, stored, origin, metrics.get("test_accuracy"))
     if metrics.get("dataset"):
         # `eas train` and the final training record the data they read; the hold-out decides mean and std.
         info = _dataset_info(
@@ -86,8 +94,24 @@ def _from_checkpoint(folder: Path) -> TrainedNetwork:
             f"{folder / METRICS_FILE} names no dataset and {folder} is not inside a search run, so the input "
             "normalisation is unknown; export the run directory instead, or a checkpoint written by `eas train`"
         )
-    info = _dataset_info(config.dataset, config.data_root, config.validation_size, config.data_seed)
-    return TrainedNetwork(spec, state, info, origin, metrics.get("test_accuracy"))
+    return TrainedNetwork(spec, state, _config_info(config), origin, metrics.get("test_accuracy"))
+
+
+def _stored_info(metrics: dict[str, Any], folder: Path) -> DatasetInfo | None:
+    """The normalisation a checkpoint stored, None for one written before checkpoints stored it."""
+    if DATASET_INFO_KEY not in metrics:
+        return None
+    try:
+        return DatasetInfo.from_dict(metrics[DATASET_INFO_KEY])
+    except ValueError as error:
+        raise ValueError(
+            f"{folder / METRICS_FILE}: {error}; delete its {DATASET_INFO_KEY!r} entry to measure the statistics "
+            "again from the dataset, or write the checkpoint again"
+        ) from error
+
+
+def _config_info(config: SearchConfig) -> DatasetInfo:
+    return _dataset_info(config.dataset, config.data_root, config.validation_size, config.data_seed)
 
 
 def _enclosing_run_config(folder: Path) -> SearchConfig | None:

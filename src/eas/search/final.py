@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from eas.build import build_model
-from eas.checkpoint import METRICS_FILE, has_checkpoint, load_checkpoint, save_checkpoint
+from eas.checkpoint import DATASET_INFO_KEY, METRICS_FILE, has_checkpoint, load_checkpoint, save_checkpoint
 from eas.data import Dataset
 from eas.executors import EventCallback
 from eas.search.budget import Budget
@@ -70,6 +70,7 @@ def train_final(
         "data_root": config.data_root,
         "validation_size": config.validation_size,
         "data_seed": config.data_seed,
+        DATASET_INFO_KEY: data.info.to_dict(),
         "full_train": True,
         "from_run": str(directory.root),
     }

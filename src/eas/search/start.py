@@ -14,7 +14,7 @@ from typing import Any
 import torch
 
 from eas.build import build_model
-from eas.checkpoint import load_checkpoint, save_checkpoint
+from eas.checkpoint import DATASET_INFO_KEY, load_checkpoint, save_checkpoint
 from eas.data import Dataset
 from eas.evaluation.status import OK
 from eas.search.config import SearchConfig
@@ -68,7 +68,8 @@ def prepare_start(
     accuracy = evaluate(model.to(device), data.validation, data.info, device=device).accuracy
     state = {key: value.detach().cpu() for key, value in model.state_dict().items()}
     directory.start_dir.mkdir(parents=True, exist_ok=True)
-    save_checkpoint(directory.start_dir, spec, state, {"validation_accuracy": accuracy, "origin": origin})
+    metrics = {"validation_accuracy": accuracy, "origin": origin, DATASET_INFO_KEY: data.info.to_dict()}
+    save_checkpoint(directory.start_dir, spec, state, metrics)
     record_start_network(store, 0, spec, accuracy, seconds, origin)
     logger.info("start network %s (%s): validation accuracy %.4f", spec.to_string(), origin, accuracy)
     emit("start_ready", {"arch": spec.to_string(), "validation_accuracy": accuracy, "origin": origin})
