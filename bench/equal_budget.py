@@ -17,6 +17,11 @@ Methods (each a real command line, timed from start to end, on this machine):
      the (c) runs imply: 2.67x the time gave +1.2 points, so 10% fewer epochs costs about 0.12 point,
      which is 1.7% of the tan reward at 93%): the hand-designed network still gains from more epochs
      at 40 minutes, so growth has to earn its epochs back.
+  h  for T = 2 hours: b with one schedule (start 30%, search 20%, final 50%), common child data, widths up
+     to 256 (the CPU space stops at 128, which the hand-designed network already has in its last block)
+     and a cost target of 30 final epochs (w = -0.1): at 2 hours the final share can afford a network
+     about twice the hand-designed one's FLOPs for 30 epochs, so growth need not pay for itself
+     in epochs lost, only against that target.
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
 interrupted comparison continues where it stopped. Prints test accuracy (mean and spread over seeds),
 parameters and wall time per method.
@@ -43,7 +48,8 @@ HAND_DESIGNED = "conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 pool conv-128-3 co
 PRESET = "fashion-cpu"
 FIELDS = ("method", "seed", "minutes", "test_accuracy", "parameters", "wall_seconds", "arch", "command", "finished")
 EAS = str(Path(sys.executable).with_name("eas"))
-METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g")
+METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h")
+WIDE_FILTERS = "[16,24,32,48,64,96,128,192,256]"
 
 
 def recipe_flags(recipe: TrainConfig) -> list[str]:
@@ -75,6 +81,10 @@ def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str
     if method == "g":
         line += ["--start", HAND_DESIGNED, "--start-share", "0.6", "--final-share", "0.3", "--one-schedule"]
         line += ["--cost-exponent", "-0.2", "--set", "final_epochs_target=null"]
+    if method == "h":
+        line += ["--start", HAND_DESIGNED, "--start-share", "0.3", "--final-share", "0.5", "--one-schedule"]
+        line += ["--cost-exponent", "-0.1", "--set", "final_epochs_target=30", "--set", "common_child_data=true"]
+        line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
     if method == "e":
         line += ["--final-lr", str(config.final_training.learning_rate / 5), "--cost-exponent", "0"]
     return [*line, "--run-dir", str(out)], out / "final"
