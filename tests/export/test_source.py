@@ -12,6 +12,8 @@ import torch
 from eas.checkpoint import DATASET_INFO_KEY, load_checkpoint
 from eas.data import DatasetInfo, load_dataset
 from eas.export import load_trained
+from eas.search import SearchRun
+from eas.search.config import load_search_data
 from eas.search.rundir import RunDirectory
 from eas.search.store import TrialStore
 from tests.export.conftest import ARCH, write_checkpoint
@@ -91,7 +93,8 @@ def test_malformed_stored_statistics_are_refused_naming_the_file(tmp_path: Path)
 
 def test_a_run_stores_its_statistics_in_its_checkpoints(found_run) -> None:
     directory = RunDirectory(found_run.run_dir)
-    expected = load_trained(found_run.run_dir).info
+    # Measured from the run's dataset, not read back from what the checkpoints stored.
+    expected = load_search_data(SearchRun(found_run.run_dir).config).info
     for folder in (directory.final_dir, directory.start_dir):
         _, _, metrics = load_checkpoint(folder)
         assert DatasetInfo.from_dict(metrics[DATASET_INFO_KEY]) == expected
