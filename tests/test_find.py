@@ -77,3 +77,36 @@ def test_bad_arguments_name_the_problem(tmp_path: Path) -> None:
         find_network("fashion-mnist", y_train, run_dir=tmp_path / "d")
     with pytest.raises(ValueError, match="unknown search setting 'epochs'"):
         find_network(x_train, y_train, run_dir=tmp_path / "e", epochs=3)
+
+
+def test_the_normalisation_comes_from_the_final_checkpoint_not_the_dataset(tmp_path: Path) -> None:
+    x_train, y_train, x_test, y_test = toy_arrays(train=120, test=20, size=8)
+
+    def find() -> eas.FoundNetwork:
+        return find_network(
+            x_train,
+            y_train,
+            x_test=x_test,
+            y_test=y_test,
+            time_budget=None,
+            run_dir=tmp_path / "run",
+            preset="smoke",
+            seed=0,
+            episodes=1,
+            validation_size=20,
+        )
+
+    first = find()
+    metrics_path = RunDirectory(tmp_path / "run").final_dir / "metrics.json"
+    metrics = json.loads(metrics_path.read_text())
+    # Statistics no dataset has: only a reading of the stored entry can return them.
+    metrics["dataset_info"].update(mean=[0.125], std=[0.5], class_names=["w", "x", "y", "z"])
+    metrics_path.write_text(json.dumps(metrics))
+    again = find()  # the run is complete: this only reads it back
+    assert first.mean != (0.125,)
+    assert (again.mean, again.std, again.class_names) == ((0.125,), (0.5,), ("w", "x", "y", "z"))
+
+    metrics["dataset_info"] = {"mean": [0.1]}
+    metrics_path.write_text(json.dumps(metrics))
+    with pytest.raises(ValueError, match=r"final/metrics\.json: dataset_info lacks .*delete its 'dataset_info'"):
+        find()

@@ -18,14 +18,14 @@ import torch
 from torch import nn
 
 from eas.build import build_model
-from eas.checkpoint import DATASET_INFO_KEY, load_checkpoint
-from eas.data import DatasetInfo
+from eas.checkpoint import load_checkpoint
 from eas.data.augment import normalize
 from eas.data.npz import to_nchw
 from eas.executors import EventCallback
 from eas.search import SearchConfig, run_search
 from eas.search import preset as named_preset
 from eas.search.config import load_search_data
+from eas.search.normalisation import stored_dataset_info
 from eas.search.rundir import RunDirectory
 from eas.spec import Spec
 
@@ -114,12 +114,12 @@ def find_network(
             final_training=replace(config.final_training, device=device),
         )
     run_search(config, directory, on_event=on_event)
-    spec, state, metrics = load_checkpoint(RunDirectory(directory).final_dir)
+    final_dir = RunDirectory(directory).final_dir
+    spec, state, metrics = load_checkpoint(final_dir)
     model = build_model(spec, state).eval()
     # The final checkpoint stores the normalisation and the dataset's own names (Fashion-MNIST's, or the
     # ones written with the arrays); a run resumed from an older checkpoint reads the dataset once more.
-    stored = metrics.get(DATASET_INFO_KEY)
-    info = load_search_data(config).info if stored is None else DatasetInfo.from_dict(stored)
+    info = stored_dataset_info(metrics, final_dir) or load_search_data(config).info
     test_accuracy = metrics.get("test_accuracy")
     return FoundNetwork(model, spec, directory, test_accuracy, info.class_names, tuple(info.mean), tuple(info.std))
 

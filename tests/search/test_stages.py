@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from eas.checkpoint import load_metrics
 from eas.search import TrialStore, run_search
+from eas.search.config import load_search_data
 from eas.search.stages import stage_of
 from eas.search.trial import START_EPISODE
 from tests.search.conftest import toy_config
@@ -33,6 +35,9 @@ def test_stage_training_trains_the_best_network_longer_and_children_grow_from_it
     assert stage.message is not None and "trained 2 more epochs" in stage.message
     assert {child.parent_trial for child in children} == {stage.trial_id}
     assert (tmp_path / "run" / "stages" / "stage-1" / "weights.safetensors").is_file()
+    # The stage's checkpoint carries its input normalisation, so the folder exports on its own.
+    stored = load_metrics(tmp_path / "run" / "stages" / "stage-1")["dataset_info"]
+    assert stored == load_search_data(config).info.to_dict()
 
     resumed = run_search(replace(config, episodes=3), tmp_path / "run")
     store = TrialStore(tmp_path / "run" / "trials.sqlite")

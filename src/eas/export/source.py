@@ -16,10 +16,11 @@ from typing import Any
 
 import torch
 
-from eas.checkpoint import DATASET_INFO_KEY, METRICS_FILE, has_checkpoint, load_checkpoint, load_metrics
+from eas.checkpoint import METRICS_FILE, has_checkpoint, load_checkpoint, load_metrics
 from eas.data import DatasetInfo, load_dataset
 from eas.search import SearchRun
 from eas.search.config import SearchConfig
+from eas.search.normalisation import stored_dataset_info
 from eas.search.rundir import RunDirectory
 from eas.spec import Spec
 
@@ -64,12 +65,12 @@ def _from_run(folder: Path) -> TrainedNetwork:
     final_dir = run.directory.final_dir
     if has_checkpoint(final_dir):
         spec, state, metrics = load_checkpoint(final_dir)
-        info = _stored_info(metrics, final_dir) or _config_info(run.config)
+        info = stored_dataset_info(metrics, final_dir) or _config_info(run.config)
         return TrainedNetwork(spec, state, info, f"final network of run {folder}", metrics.get("test_accuracy"))
     trial, network = run.best_network()
     # Every network of a run was trained on the same data; the start network's checkpoint records it.
     start_dir = run.directory.start_dir
-    stored = _stored_info(load_metrics(start_dir), start_dir) if has_checkpoint(start_dir) else None
+    stored = stored_dataset_info(load_metrics(start_dir), start_dir) if has_checkpoint(start_dir) else None
     origin = (
         f"trial {trial.trial_id} of run {folder} (validation accuracy {100 * (trial.validation_accuracy or 0):.2f}%)"
     )
@@ -79,7 +80,7 @@ def _from_run(folder: Path) -> TrainedNetwork:
 def _from_checkpoint(folder: Path) -> TrainedNetwork:
     spec, state, metrics = load_checkpoint(folder)
     origin = f"checkpoint {folder}"
-    stored = _stored_info(metrics, folder)
+    stored = stored_dataset_info(metrics, folder)
     if stored is not None:
         return TrainedNetwork(spec, state, stored, origin, metrics.get("test_accuracy"))
     if metrics.get("dataset"):
@@ -95,19 +96,6 @@ def _from_checkpoint(folder: Path) -> TrainedNetwork:
             "normalisation is unknown; export the run directory instead, or a checkpoint written by `eas train`"
         )
     return TrainedNetwork(spec, state, _config_info(config), origin, metrics.get("test_accuracy"))
-
-
-def _stored_info(metrics: dict[str, Any], folder: Path) -> DatasetInfo | None:
-    """The normalisation a checkpoint stored, None for one written before checkpoints stored it."""
-    if DATASET_INFO_KEY not in metrics:
-        return None
-    try:
-        return DatasetInfo.from_dict(metrics[DATASET_INFO_KEY])
-    except ValueError as error:
-        raise ValueError(
-            f"{folder / METRICS_FILE}: {error}; delete its {DATASET_INFO_KEY!r} entry to measure the statistics "
-            "again from the dataset, or write the checkpoint again"
-        ) from error
 
 
 def _config_info(config: SearchConfig) -> DatasetInfo:

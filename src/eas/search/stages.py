@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from eas.build import build_model
-from eas.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
+from eas.checkpoint import DATASET_INFO_KEY, has_checkpoint, load_checkpoint, save_checkpoint
 from eas.data import Dataset
 from eas.search.config import SearchConfig
 from eas.search.run import Network, best_kept_trial, load_network
@@ -78,6 +78,8 @@ def _choose(
         "validation_accuracy": network.validation_accuracy,
         "trial_id": network.trial_id,
         "stage": stage,
+        # The normalisation the network was trained with, so that the folder exports on its own.
+        DATASET_INFO_KEY: data.info.to_dict(),
     }
     state = network.state
     if config.stage_training is not None:
