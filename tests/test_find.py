@@ -43,8 +43,11 @@ def test_predict_takes_raw_images_and_scores_the_reported_test_accuracy(found_ru
     assert len(found_run.mean) == len(found_run.std) == found_run.spec.input_shape[0]
     with pytest.raises(ValueError, match="uint8"):
         found_run.predict(x_test.astype(np.float32))
-    with pytest.raises(ValueError, match="the network takes"):
+    with pytest.raises(ValueError, match=r"the network takes N x 1 x 8 x 8 \(NCHW\) or N x 8 x 8 x 1 \(NHWC\)"):
         found_run.predict(np.zeros((2, 5, 5), dtype=np.uint8))
+    # The same images in either 4-D layout: the network's input shape says which one it is.
+    assert (found_run.predict(x_test[:, None, :, :]) == predicted).all()
+    assert (found_run.predict(x_test[:, :, :, None]) == predicted).all()
 
 
 def test_without_test_arrays_a_tenth_is_held_out(tmp_path: Path, monkeypatch) -> None:

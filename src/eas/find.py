@@ -20,7 +20,6 @@ from torch import nn
 from eas.build import build_model
 from eas.checkpoint import load_checkpoint
 from eas.data.augment import normalize
-from eas.data.npz import to_nchw
 from eas.executors import EventCallback
 from eas.search import SearchConfig, run_search
 from eas.search import preset as named_preset
@@ -54,11 +53,18 @@ class FoundNetwork:
         images = np.asarray(x)
         if images.dtype != np.uint8:
             raise ValueError(f"predict takes uint8 images (0..255) as find_network does, got {images.dtype}")
-        images = to_nchw(images, None, Path("predict"), "x")
-        if tuple(images.shape[1:]) != tuple(self.spec.input_shape):
+        # The network's own input shape settles the layout, so no guess (and no layout hint) is needed.
+        channels, height, width = self.spec.input_shape
+        shape = tuple(images.shape[1:])
+        if images.ndim == 3 and channels == 1 and shape == (height, width):
+            images = images[:, None, :, :]
+        elif images.ndim == 4 and shape == (height, width, channels) and shape != (channels, height, width):
+            images = images.transpose(0, 3, 1, 2)
+        elif images.ndim != 4 or shape != (channels, height, width):
+            one_channel = f", or N x {height} x {width}" if channels == 1 else ""
             raise ValueError(
-                f"predict: images of shape {tuple(images.shape[1:])} (C x H x W), but the network takes "
-                f"{tuple(self.spec.input_shape)}"
+                f"predict: images of shape {tuple(images.shape)}, but the network takes N x {channels} x {height} x "
+                f"{width} (NCHW) or N x {height} x {width} x {channels} (NHWC){one_channel}"
             )
         tensor = torch.from_numpy(np.ascontiguousarray(images))
         labels = []
