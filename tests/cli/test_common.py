@@ -6,6 +6,7 @@ import argparse
 import io
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -177,3 +178,19 @@ def test_epoch_bar_off_a_terminal_is_silent(capsys) -> None:
     bar.close()
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+# ----- check_output_folder ----------------------------------------------------------------------
+def test_a_writable_output_folder_passes_and_is_left_as_it_was(tmp_path: Path) -> None:
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "old.txt").write_text("mine")
+    common.check_output_folder(tmp_path / "kept", parameters=1000)
+    assert [path.name for path in (tmp_path / "kept").iterdir()] == ["old.txt"]  # the probe file is gone
+    common.check_output_folder(tmp_path / "a" / "b" / "c", parameters=1000)
+    assert not (tmp_path / "a").exists()  # folders made only for the check are removed again
+
+
+def test_an_output_folder_under_a_file_names_the_option_and_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ValueError, match=r"--from \S+ cannot be written \(.*\); give a folder you can write to"):
+        common.check_output_folder(tmp_path / "file" / "out", parameters=1, option="--from")

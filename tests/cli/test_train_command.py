@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -70,3 +71,24 @@ def test_train_with_a_time_budget_sets_the_epochs_from_the_speed(tmp_path: Path,
     planned = metrics["result"]["epochs_planned"]
     assert planned > 1 and metrics["result"]["epochs_completed"] == planned
     assert f"epochs: {planned};" in output
+
+
+def test_an_output_folder_that_cannot_take_the_checkpoint_is_refused_before_training(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    dataset = f"npz:{write_toy_npz(tmp_path / 'toy.npz', train=200, test=40, size=8)}"
+    arguments = ["train", "--dataset", dataset, "--arch", ARCH, "--epochs", "1"]
+
+    def no_training(*args: object, **kwargs: object) -> None:
+        raise AssertionError("trained although the checkpoint could not be saved")
+
+    monkeypatch.setattr("eas.train.train_and_test", no_training)
+    (tmp_path / "a-file").write_text("not a folder")
+    assert main([*arguments, "--out", str(tmp_path / "a-file" / "out")]) == 2
+    assert "--out " + str(tmp_path / "a-file" / "out") + " cannot be written" in capsys.readouterr().err
+
+    monkeypatch.setattr("eas.cli.common.shutil.disk_usage", lambda path: SimpleNamespace(free=1000))
+    assert main([*arguments, "--out", str(tmp_path / "new" / "out")]) == 2
+    error = capsys.readouterr().err
+    assert "its disk has 0.0 MiB free and the checkpoint needs about" in error and "free some space" in error
+    assert not (tmp_path / "new").exists()  # the check leaves no empty folders behind

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
@@ -16,6 +20,7 @@ __all__ = [
     "add_dataset_arguments",
     "add_training_arguments",
     "check_at_least_one",
+    "check_output_folder",
     "load_data",
     "parse_shape",
 ]
@@ -104,6 +109,45 @@ def check_at_least_one(value: int | None, option: str) -> None:
     """Raise a `ValueError` naming `option` when it was given and is below 1."""
     if value is not None and value < 1:
         raise ValueError(f"{option} must be at least 1, got {value}")
+
+
+# Room a checkpoint folder needs beyond its weights (spec.json, metrics.json and the atomic writes' copies).
+_CHECKPOINT_MARGIN_BYTES = 1 << 20
+
+
+def check_output_folder(folder: Path, parameters: int, option: str = "--out") -> None:
+    """Refuse, before any training, an output folder that cannot take a checkpoint of `parameters` float32
+    weights: one that cannot be created or written, or whose disk lacks the room. A `ValueError` names the
+    folder, the problem and the fix, so minutes of training are not lost at the save."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    created = not folder.exists()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".eas-write-check-"):
+            pass
+    except OSError as error:
+        reason = "its disk is full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else error.strerror or str(error)
+        raise ValueError(f"{option} {folder} cannot be written ({reason}); give a folder you can write to") from error
+    finally:
+        if created and folder.is_dir() and not any(folder.iterdir()):
+            # Leave no empty folder behind: the checkpoint's own save creates it again.
+            _remove_empty_folders(folder, existing)
+    needed = 4 * parameters + _CHECKPOINT_MARGIN_BYTES
+    free = shutil.disk_usage(existing if created else folder).free
+    if free < needed:
+        raise ValueError(
+            f"{option} {folder}: its disk has {free / 2**20:.1f} MiB free and the checkpoint needs about "
+            f"{needed / 2**20:.1f} MiB; free some space or give a folder on another disk"
+        )
+
+
+def _remove_empty_folders(folder: Path, stop: Path) -> None:
+    """Remove `folder` and the parents `check_output_folder` created for it, up to (not including) `stop`."""
+    while folder != stop and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def load_data(args: argparse.Namespace) -> Any:

@@ -14,6 +14,7 @@ from eas.cli.common import (
     EpochBar,
     add_dataset_arguments,
     add_training_arguments,
+    check_output_folder,
     load_data,
     training_config,
 )
@@ -103,6 +104,7 @@ def _train_and_report(
     from eas.checkpoint import save_checkpoint
     from eas.train import train_and_test
 
+    check_output_folder(out, spec.num_params())
     if args.time_budget is not None:
         # The budget is the whole command's: what loading the data took is already spent.
         left = args.time_budget - (time.perf_counter() - args.started)
