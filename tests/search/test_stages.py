@@ -3,14 +3,22 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 
+import torch
+
+from eas.build import build_model
 from eas.checkpoint import load_metrics
+from eas.data import load_dataset
 from eas.search import TrialStore, run_search
 from eas.search.config import load_search_data
-from eas.search.stages import stage_of
+from eas.search.run import Network
+from eas.search.rundir import RunDirectory
+from eas.search.stages import stage_of, stage_start
 from eas.search.trial import START_EPISODE
+from eas.spec import NetSpec
 from tests.search.conftest import toy_config
 
 
@@ -51,3 +59,25 @@ def test_without_stage_training_no_stage_trial_is_stored(tmp_path: Path, toy_dat
     store = TrialStore(tmp_path / "run" / "trials.sqlite")
     assert [trial.slot for trial in store.trials(START_EPISODE)] == [0]
     store.close()
+
+
+def test_stage_training_stops_at_the_deadline_and_the_stage_starts_from_the_untrained_copy(
+    tmp_path: Path, toy_dataset_name: str
+) -> None:
+    base = toy_config(toy_dataset_name, restart_every=1)
+    config = replace(base, stage_training=replace(base.child_training, epochs=50))
+    data = load_dataset(toy_dataset_name, validation_size=100)
+    spec = NetSpec.parse("conv-4-3 pool conv-8-3 gap", data.info.input_shape, data.info.num_classes)
+    start = Network(spec, build_model(spec, seed=0).state_dict(), None, 0.5)
+    store = TrialStore(tmp_path / "trials.sqlite")
+    directory = RunDirectory(tmp_path)
+    # The search's share ended a second ago: 50 epochs must not run past it.
+    network = stage_start(
+        config, directory, store, data, start, 1, lambda kind, payload: None, deadline=time.time() - 1
+    )
+    stage_trials = store.trials(START_EPISODE)
+    store.close()
+    assert all(torch.equal(network.state[key], start.state[key]) for key in start.state)
+    metrics = load_metrics(directory.stage_dir(1))
+    assert metrics["origin"] == "trial None (stage training cut at the end of the search's share)"
+    assert [trial.message for trial in stage_trials] == [metrics["origin"]]

@@ -124,7 +124,15 @@ def _search(session: _Session) -> SearchSummary:
     while stopped is None:
         runner.target_flops = _cost_target(session, start.spec.flops())
         context.start = stage_start(
-            config, directory, store, session.data, start, episodes_completed, session.emit, runner.score
+            config,
+            directory,
+            store,
+            session.data,
+            start,
+            episodes_completed,
+            session.emit,
+            runner.score,
+            deadline=budget.search_deadline(),
         )
         row = _run_episode(session, strategy, context, runner, episodes_completed)
         if row is None:

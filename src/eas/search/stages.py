@@ -42,16 +42,19 @@ def stage_start(
     episode: int,
     emit: EventCallback,
     score: Callable[[Trial], float] | None = None,
+    deadline: float | None = None,
 ) -> Network:
     """The start network of `episode`'s stage: the run's start network in stage 0, otherwise the
     best network (by `score`, the search's own; default validation accuracy) found before the stage
-    began, trained with `stage_training` when it is set."""
+    began, trained with `stage_training` when it is set. That training stops at `deadline` (a
+    `time.time()` value, the end of the search's share), so a time budget holds; a stopped one leaves
+    the network as it was."""
     stage = stage_of(config, episode)
     if stage == 0:
         return start
     folder = directory.stage_dir(stage)
     if not has_checkpoint(folder):
-        _choose(config, directory, store, data, start, stage, emit, score)
+        _choose(config, directory, store, data, start, stage, emit, score, deadline)
     spec, state, metrics = load_checkpoint(folder)
     stored = [trial for trial in store.trials(START_EPISODE) if trial.slot == stage]
     if config.stage_training is not None and not stored:
@@ -71,6 +74,7 @@ def _choose(
     stage: int,
     emit: EventCallback,
     score: Callable[[Trial], float] | None,
+    deadline: float | None,
 ) -> None:
     best = best_kept_trial(directory, store, score)
     network = start if best is None else load_network(directory, best)
@@ -85,14 +89,16 @@ def _choose(
     if config.stage_training is not None:
         emit("stage_training", {"stage": stage, "arch": network.spec.to_string()})
         model = build_model(network.spec, network.state)
-        result = fit(model, data, config.stage_training, progress=progress_of(emit, f"stage {stage}"))
-        if not result.diverged and result.validation_accuracy is not None:
+        progress = progress_of(emit, f"stage {stage}")
+        result = fit(model, data, config.stage_training, progress=progress, deadline=deadline)
+        if result.status == "ok" and result.validation_accuracy is not None:
             state = {key: value.detach().cpu() for key, value in model.state_dict().items()}
             metrics.update(validation_accuracy=result.validation_accuracy, train_seconds=result.seconds)
             metrics["origin"] = f"trial {network.trial_id} trained {config.stage_training.epochs} more epochs"
         else:  # keep the network as it was; the stage still restarts from it
-            logger.warning("stage %d training diverged (%s); starting from the untrained copy", stage, result.message)
-            metrics["origin"] = f"trial {network.trial_id} (stage training diverged)"
+            why = "cut at the end of the search's share" if result.status == "cut" else "diverged"
+            logger.warning("stage %d training %s (%s); starting from the untrained copy", stage, why, result.message)
+            metrics["origin"] = f"trial {network.trial_id} (stage training {why})"
     save_checkpoint(directory.stage_dir(stage), network.spec, state, metrics)
     if config.stage_training is not None:
         _record(store, stage, network.spec, metrics)
