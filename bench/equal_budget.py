@@ -22,6 +22,9 @@ Methods (each a real command line, timed from start to end, on this machine):
      and a cost target of 30 final epochs (w = -0.1): at 2 hours the final share can afford a network
      about twice the hand-designed one's FLOPs for 30 epochs, so growth need not pay for itself
      in epochs lost, only against that target.
+  i  a with the paper's second stage at this scale: at each stage restart (every 2 episodes) the best
+     network so far first trains 2 epochs on every training image with the children's recipe, within
+     the search's share (`--set stage_training=...`); does training it longer before the next stage pay?
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
 interrupted comparison continues where it stopped. Prints test accuracy (mean and spread over seeds),
 parameters and wall time per method.
@@ -38,6 +41,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from eas.search import preset
@@ -48,7 +52,7 @@ HAND_DESIGNED = "conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 pool conv-128-3 co
 PRESET = "fashion-cpu"
 FIELDS = ("method", "seed", "minutes", "test_accuracy", "parameters", "wall_seconds", "arch", "command", "finished")
 EAS = str(Path(sys.executable).with_name("eas"))
-METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h")
+METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i")
 WIDE_FILTERS = "[16,24,32,48,64,96,128,192,256]"
 
 
@@ -85,6 +89,10 @@ def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str
         line += ["--start", HAND_DESIGNED, "--start-share", "0.3", "--final-share", "0.5", "--one-schedule"]
         line += ["--cost-exponent", "-0.1", "--set", "final_epochs_target=30", "--set", "common_child_data=true"]
         line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
+    if method == "i":
+        # The children's fine-tune recipe (presets.py), longer and on every training image.
+        child = replace(config.child_training, epochs=2, train_subset=None)
+        line += ["--set", f"stage_training={json.dumps(child.to_dict())}"]
     if method == "e":
         line += ["--final-lr", str(config.final_training.learning_rate / 5), "--cost-exponent", "0"]
     return [*line, "--run-dir", str(out)], out / "final"
