@@ -157,7 +157,7 @@ def main() -> None:
                 continue
             row = run_one(method, seed, args.minutes, args.out)
             append_row(args.csv, FIELDS, row)
-            print(f"  test {100 * float(row['test_accuracy']):.2f}% in {row['wall_seconds']} s", flush=True)
+            print(f"  test {100 * float(str(row['test_accuracy'])):.2f}% in {row['wall_seconds']} s", flush=True)
     summary(recorded(args.csv), args.minutes)
 
 
