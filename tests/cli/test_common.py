@@ -187,7 +187,7 @@ def test_a_writable_output_folder_passes_and_is_left_as_it_was(tmp_path: Path) -
     common.check_output_folder(tmp_path / "kept", parameters=1000)
     assert [path.name for path in (tmp_path / "kept").iterdir()] == ["old.txt"]  # the probe file is gone
     common.check_output_folder(tmp_path / "a" / "b" / "c", parameters=1000)
-    assert not (tmp_path / "a").exists()  # folders made only for the check are removed again
+    assert not (tmp_path / "a").exists()  # the check creates nothing; the save makes the folders
 
 
 def test_an_output_folder_under_a_file_names_the_option_and_the_fix(tmp_path: Path) -> None:

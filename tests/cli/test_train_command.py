@@ -91,4 +91,4 @@ def test_an_output_folder_that_cannot_take_the_checkpoint_is_refused_before_trai
     assert main([*arguments, "--out", str(tmp_path / "new" / "out")]) == 2
     error = capsys.readouterr().err
     assert "its disk has 0.0 MiB free and the checkpoint needs about" in error and "free some space" in error
-    assert not (tmp_path / "new").exists()  # the check leaves no empty folders behind
+    assert not (tmp_path / "new").exists()  # the check creates nothing

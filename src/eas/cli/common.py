@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import shutil
 import sys
 import tempfile
@@ -117,37 +116,29 @@ _CHECKPOINT_MARGIN_BYTES = 1 << 20
 
 def check_output_folder(folder: Path, parameters: int, option: str = "--out") -> None:
     """Refuse, before any training, an output folder that cannot take a checkpoint of `parameters` float32
-    weights: one that cannot be created or written, or whose disk lacks the room. A `ValueError` names the
-    folder, the problem and the fix, so minutes of training are not lost at the save."""
+    weights: one that cannot be written, or whose disk lacks the room. A `ValueError` names the folder,
+    the problem and the fix, so minutes of training are not lost at the save.
+
+    The probe writes into the nearest folder that exists (the folder itself, or the parent its save
+    would create it under), so the check creates nothing and leaves nothing behind."""
+    from eas.search.write_errors import write_problem
+
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    created = not folder.exists()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".eas-write-check-"):
+        with tempfile.NamedTemporaryFile(dir=existing, prefix=".eas-write-check-"):
             pass
     except OSError as error:
-        reason = "its disk is full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else error.strerror or str(error)
+        reason = write_problem(error, existing) or error.strerror or str(error)
         raise ValueError(f"{option} {folder} cannot be written ({reason}); give a folder you can write to") from error
-    finally:
-        if created and folder.is_dir() and not any(folder.iterdir()):
-            # Leave no empty folder behind: the checkpoint's own save creates it again.
-            _remove_empty_folders(folder, existing)
     needed = 4 * parameters + _CHECKPOINT_MARGIN_BYTES
-    free = shutil.disk_usage(existing if created else folder).free
+    free = shutil.disk_usage(existing).free
     if free < needed:
         raise ValueError(
             f"{option} {folder}: its disk has {free / 2**20:.1f} MiB free and the checkpoint needs about "
             f"{needed / 2**20:.1f} MiB; free some space or give a folder on another disk"
         )
-
-
-def _remove_empty_folders(folder: Path, stop: Path) -> None:
-    """Remove `folder` and the parents `check_output_folder` created for it, up to (not including) `stop`."""
-    while folder != stop and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
 
 
 def load_data(args: argparse.Namespace) -> Any:
