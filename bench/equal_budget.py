@@ -78,6 +78,10 @@ def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str
         line += ["--final-share", "0.3", "--set", "one_schedule=false"]
     if method == "a0":
         line += ["--set", "start_share=null"]
+    if method in ("a0", "b", "e", "f", "g"):
+        # Measured before the preset took common child draws (commit 701de52): pinned, so that these
+        # commands keep measuring what the CSV records for them.
+        line += ["--set", "common_child_data=false"]
     if method in ("b", "e"):
         line += ["--start", HAND_DESIGNED, "--start-share", "0.5"]
     if method == "f":
