@@ -3,9 +3,11 @@ subset, divergence, progress) and `full_training_data`."""
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import math
 from dataclasses import replace
+from typing import Any
 
 import pytest
 import torch
@@ -298,3 +300,27 @@ def test_a_time_budget_plans_the_epochs_and_the_schedule_ends() -> None:
     assert result.status == "ok" and result.epochs_planned > 1, "`epochs` is replaced by the budget's plan"
     assert result.epochs_completed == result.epochs_planned
     assert planned[-1] == result.epochs_planned  # the last steps ran under the final plan
+
+
+def test_the_last_planned_epoch_is_not_replanned_away(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A replan after the next-to-last epoch that finds no room for the last one (a slightly slower
+    epoch) must not end training there: that epoch ran under the longer plan, so its cosine would stop
+    short of zero. The budget's plan is fixed at 4 epochs and the replan says "nothing more fits" from
+    the third epoch on."""
+    # The module, not the `fit` function that `eas.train` exports under the same name.
+    fit_module = importlib.import_module("eas.train.fit")
+
+    def first_plan(run: Any, *_: Any) -> Any:
+        return replace(run, config=replace(run.config, epochs=4))
+
+    def replan(run: Any, budget: float, started: float, reserve_images: int, epochs_done: int) -> Any:
+        epochs = epochs_done if epochs_done >= 3 else run.config.epochs
+        return replace(run, config=replace(run.config, epochs=epochs))
+
+    monkeypatch.setattr(fit_module, "_first_plan", first_plan)
+    monkeypatch.setattr(fit_module, "_replan", replan)
+    planned: list[int] = []
+    config = TrainConfig(epochs=1, batch_size=16, time_budget=60.0)
+    result = fit(toy_model(), toy_data(), config, progress=lambda event: planned.append(event.epochs))
+    assert result.epochs_completed == result.epochs_planned == 4
+    assert set(planned) == {4}

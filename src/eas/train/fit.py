@@ -121,7 +121,9 @@ def fit(
         if not _run_epoch(run, epoch, result, should_stop):
             break
         epoch += 1
-        if config.time_budget is not None:
+        # The last planned epoch is not replanned: it has already run (or is about to run) under the
+        # plan's schedule, and a plan shrunk to the epochs done would leave the cosine short of zero.
+        if config.time_budget is not None and run.config.epochs - epoch > 1:
             run = _replan(run, config.time_budget, started, reserve_images, epoch)
     result.epochs_planned = run.config.epochs
     result.seconds = time.perf_counter() - started
