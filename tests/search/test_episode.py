@@ -7,16 +7,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from eas.build import build_model
 from eas.data import Dataset, load_dataset
 from eas.evaluation import CUT, OK, ChildResult, ChildTask
 from eas.executors import LocalExecutor
 from eas.search import Budget, Network, TrialStore
+from eas.search.cost import TRAIN_FLOPS_PER_FORWARD_FLOP, child_training_images
 from eas.search.episode import EpisodeRunner
 from eas.search.reward import reward
 from eas.search.rundir import RunDirectory
 from eas.search.strategies import Proposal
-from eas.search.trial import Trial
+from eas.search.trial import START_EPISODE, Trial
 from eas.spec import Edit, NetSpec
 from tests.search.conftest import toy_config
 
@@ -74,9 +77,37 @@ def test_rewards_are_scaled_down_above_the_cost_target(tmp_path: Path, toy_datas
     runner, _ = runner_for(tmp_path, toy_dataset_name, LocalExecutor(), cost_exponent=-0.5)
     trial = Trial(0, 0, "x", "{}", status=OK, validation_accuracy=0.5, flops=400)
     assert runner.reward_of(trial) == reward(0.5)  # no target: cost ignored
-    runner.target_flops = 100.0
+    runner.cost_target = 100.0
     assert runner.reward_of(trial) == reward(0.5) * (4.0**-0.5)
     assert runner.score(trial) == runner.reward_of(trial)
+
+
+def test_with_the_time_measure_a_child_is_priced_by_its_measured_training_seconds(
+    tmp_path: Path, toy_dataset_name: str
+) -> None:
+    """Two children of equal FLOPs: the one whose fine-tune took twice as long per image costs twice as
+    much. A cached repeat costs what its original measured; a stage's start (no fine-tune of its own)
+    is priced from its FLOPs at the fastest training speed seen."""
+    runner, start = runner_for(
+        tmp_path, toy_dataset_name, LocalExecutor(), cost_exponent=-0.5, cost_measure="time", final_epochs_target=1
+    )
+    images = child_training_images(runner.config, len(runner.data.train))
+    runner.cost_target = 1e-3  # seconds per image
+    fast = Trial(0, 0, "a", "{}", status=OK, validation_accuracy=0.5, flops=400, train_seconds=images * 1e-3)
+    slow = Trial(0, 1, "b", "{}", status=OK, validation_accuracy=0.5, flops=400, train_seconds=images * 4e-3)
+    assert runner.cost_of(slow) == pytest.approx(4e-3) and runner.cost_of(fast) == pytest.approx(1e-3)
+    assert runner.reward_of(fast) == reward(0.5)  # at the target: unchanged
+    assert runner.reward_of(slow) == pytest.approx(reward(0.5) * 4.0**-0.5)
+
+    runner.run(0, [Proposal(start, (Edit.widen(0, 8),))])
+    original = runner.store.trials(0)[0]
+    repeat = runner.run(1, [Proposal(start, (Edit.widen(0, 8),))])[0]
+    assert repeat.cached_from == original.trial_id and repeat.train_seconds == 0.0
+    assert original.train_seconds and runner.cost_of(repeat) == pytest.approx(original.train_seconds / images)
+
+    stage_start = Trial(START_EPISODE, 0, "c", "{}", status=OK, validation_accuracy=0.5, flops=1000, train_seconds=99.0)
+    fastest = float(runner.store.get_meta("train_flops_per_second"))
+    assert runner.cost_of(stage_start) == pytest.approx(1000 * TRAIN_FLOPS_PER_FORWARD_FLOP / fastest)
 
 
 def test_common_child_data_gives_every_child_the_runs_seed_for_its_images(

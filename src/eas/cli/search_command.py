@@ -71,6 +71,12 @@ def add_parser(subparsers: Any) -> None:
         default=None,
         help="w < 0: scale rewards by (FLOPs / affordable FLOPs)^w above what the final training can afford",
     )
+    parser.add_argument(
+        "--cost-measure",
+        choices=("flops", "time"),
+        default=None,
+        help="what --cost-exponent prices: FLOPs, or each child's measured training seconds per image",
+    )
     parser.add_argument("--no-time-budget", action="store_true", help="drop the preset's time budget")
     parser.add_argument("--max-params", type=int, default=None, help="never propose networks above this size")
     parser.add_argument("--networks-per-episode", type=int, default=None)
@@ -169,6 +175,7 @@ def build_config(args: argparse.Namespace) -> Any:
         "final_share",
         "start_share",
         "cost_exponent",
+        "cost_measure",
     ):
         value = getattr(args, name)
         if value is not None:

@@ -16,6 +16,7 @@ from eas.train import TrainConfig
 from eas.transforms import DEFAULT_DEEPEN_NOISE, DEFAULT_WIDEN_NOISE
 
 STRATEGIES = ("rl", "random", "hillclimb")
+COST_MEASURES = ("flops", "time")
 # Fields a resumed run may change: they only say when to stop (and whether to train the result).
 LIMIT_FIELDS = ("episodes", "max_networks", "time_budget", "max_consecutive_failures")
 BUDGET_FIELDS = (*LIMIT_FIELDS, "train_final", "final_share")
@@ -38,7 +39,10 @@ class SearchConfig:
     `cost_exponent` w < 0 makes the search cost-aware (MnasNet's reward x (cost / target)^w): a child
     whose FLOPs exceed what the final training can afford for `final_epochs_target` epochs has its
     reward scaled down, and the final network is chosen by the same score. With `final_epochs_target`
-    None the target is the start network's FLOPs: any growth is paid for.
+    None the target is the start network's FLOPs: any growth is paid for. `cost_measure` "time" prices
+    a child by the training seconds per image its fine-tune took instead of its FLOPs (networks with
+    equal FLOPs can train at different speeds on a CPU); its target is the seconds per image at which
+    `final_epochs_target` epochs fill the final share.
 
     `one_schedule` makes the start network's training (its `start_share`) and the final training one
     cosine over the whole budget: the start network stops at the rate the cosine has when its share
@@ -85,6 +89,7 @@ class SearchConfig:
     start_share: float | None = None
     cost_exponent: float = 0.0
     final_epochs_target: int | None = 30
+    cost_measure: str = "flops"
     one_schedule: bool = False
     common_child_data: bool = False
     # Children in a row that failed or diverged before the search stops as broken (None: never).
@@ -116,6 +121,13 @@ class SearchConfig:
         if self.cost_exponent > 0:
             raise ValueError(
                 f"cost_exponent must be <= 0 (0: cost ignored; MnasNet uses -0.07), got {self.cost_exponent}"
+            )
+        if self.cost_measure not in COST_MEASURES:
+            raise ValueError(f"cost_measure must be one of {COST_MEASURES}, got {self.cost_measure!r}")
+        if self.cost_measure == "time" and self.cost_exponent != 0.0 and self.final_epochs_target is None:
+            raise ValueError(
+                "cost_measure 'time' prices children against the final training's time per image, which "
+                "needs final_epochs_target (e.g. --set final_epochs_target=20), or use cost_measure 'flops'"
             )
         if self.final_epochs_target is not None and self.final_epochs_target < 1:
             raise ValueError(

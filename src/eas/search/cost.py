@@ -1,4 +1,5 @@
-"""Cost-aware scoring: MnasNet's accuracy x (cost / target)^w, with FLOPs as the cost.
+"""Cost-aware scoring: MnasNet's accuracy x (cost / target)^w, with FLOPs or measured training time
+as the cost.
 
 The final training of a search has a fixed time; a network twice as costly gets half the epochs. The
 target is the FLOPs of a network the final training can still train for `final_epochs_target` epochs,
@@ -10,6 +11,15 @@ With no `final_epochs_target` the target is the start network's own FLOPs: every
 for. That is the setting for growing a network that is still gaining from more epochs when the budget
 ends (a hand-designed one trained for the whole budget is), where a costlier child trades epochs the
 final training needs.
+
+FLOPs under-price some networks on a CPU: thin 1x1 and 5x5 convolutions at full resolution move more
+memory per FLOP (measured: a network with 0.96x the hand-designed network's FLOPs trained at 0.77x its
+images/s). With `cost_measure` "time" the cost is what each child's fine-tune measured, in training
+seconds per image, and the target is the seconds per image at which `final_epochs_target` epochs fill
+the final share. Both measures read the children's speed as the final training's: children that share
+the cores (a pool of workers) read slower than the final training will run, so the search errs toward
+cheaper networks there. A network with no fine-tune of its own (a stage's start) is priced from its
+FLOPs at the fastest training FLOP/s seen.
 """
 
 from __future__ import annotations
@@ -20,11 +30,11 @@ from eas.search.config import SearchConfig
 TRAIN_FLOPS_PER_FORWARD_FLOP = 3.0
 
 
-def cost_factor(flops: int | None, target_flops: float | None, exponent: float) -> float:
-    """(flops / target)^exponent above the target, 1 otherwise (also when cost is off or unknown)."""
-    if exponent == 0.0 or flops is None or target_flops is None or flops <= target_flops:
+def cost_factor(cost: float | None, target: float | None, exponent: float) -> float:
+    """(cost / target)^exponent above the target, 1 otherwise (also when cost is off or unknown)."""
+    if exponent == 0.0 or cost is None or target is None or cost <= target:
         return 1.0
-    return float((flops / target_flops) ** exponent)
+    return float((cost / target) ** exponent)
 
 
 def target_flops(
@@ -42,6 +52,22 @@ def target_flops(
     final_seconds = config.time_budget * config.final_share
     images = config.final_epochs_target * train_images
     return flops_per_second * final_seconds / (images * TRAIN_FLOPS_PER_FORWARD_FLOP)
+
+
+def target_seconds_per_image(config: SearchConfig, train_images: int) -> float | None:
+    """Training seconds per image at which `final_epochs_target` epochs on `train_images` images fill
+    the final share of the time budget (None when cost is off or there is no such budget or target)."""
+    if config.cost_exponent == 0.0 or config.final_epochs_target is None:
+        return None
+    if config.time_budget is None or not config.train_final:
+        return None
+    return config.time_budget * config.final_share / (config.final_epochs_target * train_images)
+
+
+def child_training_images(config: SearchConfig, train_images: int) -> int:
+    """Images one child's fine-tune trains on (epochs x its subset of the `train_images`)."""
+    training = config.child_training
+    return training.epochs * min(training.train_subset or train_images, train_images)
 
 
 def measured_flops_per_second(flops_per_image: int, images_per_second: float) -> float:

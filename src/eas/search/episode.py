@@ -14,7 +14,7 @@ from eas.evaluation import OK, PENDING, ChildResult, ChildTask
 from eas.executors import EventCallback, Executor
 from eas.search.budget import Budget
 from eas.search.config import SearchConfig
-from eas.search.cost import cost_factor, measured_flops_per_second
+from eas.search.cost import TRAIN_FLOPS_PER_FORWARD_FLOP, child_training_images, cost_factor, measured_flops_per_second
 from eas.search.reward import trial_reward
 from eas.search.run import ranked_trials
 from eas.search.rundir import RunDirectory
@@ -44,9 +44,10 @@ class EpisodeRunner:
         executor: Executor,
         emit: EventCallback,
         budget: Budget,
-        target_flops: float | None = None,
+        cost_target: float | None = None,
     ) -> None:
-        self.target_flops = target_flops
+        # In the unit of `cost_of`: FLOPs per image, or training seconds per image (`cost_measure`).
+        self.cost_target = cost_target
         self.config = config
         self.directory = directory
         self.store = store
@@ -104,7 +105,20 @@ class EpisodeRunner:
         value = trial_reward(trial.status, trial.validation_accuracy)
         if value is None:
             return None
-        return value * cost_factor(trial.flops, self.target_flops, self.config.cost_exponent)
+        return value * cost_factor(self.cost_of(trial), self.cost_target, self.config.cost_exponent)
+
+    def cost_of(self, trial: Trial) -> float | None:
+        """What `trial` costs to train, in the unit of `cost_measure` (None when unknown)."""
+        if self.config.cost_measure == "flops":
+            return None if trial.flops is None else float(trial.flops)
+        if trial.cached_from is not None:
+            trial = self._evaluated_twin(trial) or trial
+        if trial.is_child and trial.train_seconds:
+            return trial.train_seconds / child_training_images(self.config, len(self.data.train))
+        fastest = self.store.get_meta("train_flops_per_second")
+        if trial.flops is None or not fastest:
+            return None
+        return trial.flops * TRAIN_FLOPS_PER_FORWARD_FLOP / float(fastest)
 
     def episode_row(
         self, episode: int, trials: list[Trial], rewards: list[float | None], stats: dict[str, float]
@@ -188,7 +202,7 @@ class EpisodeRunner:
         # parent (a later stage's start, another hill-climbing step) inherits other weights, so it is
         # trained again (the official code keys on the architecture alone). Without weight reuse every
         # child starts from scratch and the architecture alone decides.
-        original = self.store.find_evaluated(trial.arch, trial.parent_trial, any_parent=not self.config.weight_reuse)
+        original = self._evaluated_twin(trial)
         if original is None or original.trial_id == trial.trial_id:
             return False
         trial.status = original.status
@@ -201,6 +215,10 @@ class EpisodeRunner:
         self.store.finish(trial)
         self.emit("trial_end", {"trial": trial, "cached": True})
         return True
+
+    def _evaluated_twin(self, trial: Trial) -> Trial | None:
+        """The trained trial whose result answers `trial` from the cache (None when there is none)."""
+        return self.store.find_evaluated(trial.arch, trial.parent_trial, any_parent=not self.config.weight_reuse)
 
     def _record(self, trial: Trial, result: ChildResult) -> None:
         trial.status = result.status
@@ -231,10 +249,9 @@ class EpisodeRunner:
     def _note_speed(self, trial: Trial) -> None:
         """Keep the fastest training FLOP/s seen: larger networks use the cores better than the start
         network, so the cost target (what the final training can afford) follows the best seen."""
-        training = self.config.child_training
         if not trial.train_seconds or not trial.flops:
             return
-        images = training.epochs * min(training.train_subset or len(self.data.train), len(self.data.train))
+        images = child_training_images(self.config, len(self.data.train))
         speed = measured_flops_per_second(trial.flops, images / trial.train_seconds)
         if speed > float(self.store.get_meta("train_flops_per_second", 0.0)):
             self.store.set_meta("train_flops_per_second", speed)

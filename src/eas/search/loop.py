@@ -16,7 +16,7 @@ from eas.data import Dataset
 from eas.executors import EventCallback, Executor, LocalExecutor
 from eas.search.budget import Budget
 from eas.search.config import SearchConfig, load_search_data
-from eas.search.cost import target_flops
+from eas.search.cost import target_flops, target_seconds_per_image
 from eas.search.environment import record_environment
 from eas.search.episode import EpisodeRunner
 from eas.search.final import train_final
@@ -122,7 +122,7 @@ def _search(session: _Session) -> SearchSummary:
     history: list[dict[str, Any]] = []
     stopped = budget.exhausted(episodes_completed)
     while stopped is None:
-        runner.target_flops = _cost_target(session, start.spec.flops())
+        runner.cost_target = _cost_target(session, start.spec.flops())
         context.start = stage_start(
             config,
             directory,
@@ -143,7 +143,7 @@ def _search(session: _Session) -> SearchSummary:
         stopped = budget.exhausted(episodes_completed)
     session.emit("stopped", {"reason": stopped})
     final = None
-    runner.target_flops = _cost_target(session, start.spec.flops())
+    runner.cost_target = _cost_target(session, start.spec.flops())
     if config.train_final:
         final = train_final(config, directory, store, session.data, budget, runner.score, session.emit)
     return SearchSummary(
@@ -160,10 +160,15 @@ def _search(session: _Session) -> SearchSummary:
 
 
 def _cost_target(session: _Session, start_flops: int) -> float | None:
-    """The FLOPs per image the final training can afford, from the fastest training speed seen (or the
-    start network's, when the config says so)."""
-    speed = session.store.get_meta("train_flops_per_second")
+    """What the final training can afford per image: FLOPs, from the fastest training speed seen (or the
+    start network's FLOPs, when the config says so), or training seconds (`cost_measure` "time")."""
     images = len(session.data.train) + len(session.data.validation)
+    if session.config.cost_measure == "time":
+        target = target_seconds_per_image(session.config, images)
+        if target is not None:
+            logger.info("cost-aware search: training slower than %.3g ms per image lowers the reward", target * 1e3)
+        return target
+    speed = session.store.get_meta("train_flops_per_second")
     target = target_flops(session.config, speed, images, start_flops)
     if target is not None:
         logger.info("cost-aware search: FLOPs above %.3g per image lower the reward", target)
