@@ -110,6 +110,31 @@ def test_with_the_time_measure_a_child_is_priced_by_its_measured_training_second
     assert runner.cost_of(stage_start) == pytest.approx(1000 * TRAIN_FLOPS_PER_FORWARD_FLOP / fastest)
 
 
+class HalfShareExecutor(LocalExecutor):
+    """A local executor whose children are said to train with half of the process's compute (as a pool
+    child on one of two cores does)."""
+
+    compute_share = 0.5
+
+
+def test_children_on_a_share_of_the_machine_are_priced_at_the_final_trainings_speed(
+    tmp_path: Path, toy_dataset_name: str
+) -> None:
+    """The same child's cost read through an executor that gives it half the machine: half the seconds
+    per image, and twice the training FLOP/s noted for the cost target."""
+    costs, speeds = [], []
+    for name, executor in (("whole", LocalExecutor()), ("half", HalfShareExecutor())):
+        runner, _ = runner_for(
+            tmp_path / name, toy_dataset_name, executor, cost_exponent=-0.5, cost_measure="time", final_epochs_target=1
+        )
+        trial = Trial(0, 0, "a", "{}", status=OK, validation_accuracy=0.5, flops=400, train_seconds=2.0)
+        costs.append(runner.cost_of(trial))
+        runner._note_speed(trial)
+        speeds.append(float(runner.store.get_meta("train_flops_per_second")))
+    assert costs[1] == pytest.approx(costs[0] / 2)
+    assert speeds[1] == pytest.approx(speeds[0] * 2)
+
+
 def test_common_child_data_gives_every_child_the_runs_seed_for_its_images(
     tmp_path: Path, toy_dataset_name: str
 ) -> None:

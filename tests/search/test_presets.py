@@ -100,6 +100,8 @@ def test_smoke_is_small_and_fashion_cpu_is_the_fifteen_minute_job() -> None:
     assert fashion.time_budget == 900.0 and fashion.episodes is None and fashion.train_final
     # Children ranked usefully only on common draws (bench/rank_correlation.py, presets.py).
     assert fashion.common_child_data and preset("fashion-cpu-densenet").common_child_data
+    # FLOPs mispredicted the final training's speed by 1.6-2x (bench/cost_prediction.py, presets.py).
+    assert fashion.cost_measure == "time" and fashion.cost_exponent < 0 and fashion.final_epochs_target is not None
 
 
 PAPER_PRESETS = ("paper-cifar10", "paper-svhn", "paper-cifar10-densenet")

@@ -10,7 +10,7 @@ import torch
 
 from eas.data import Dataset
 from eas.evaluation import ChildResult, ChildTask, evaluate_child
-from eas.executors.base import EventCallback
+from eas.executors.base import EventCallback, thread_share
 
 
 class LocalExecutor:
@@ -24,6 +24,11 @@ class LocalExecutor:
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be a positive number or None, got {threads}")
         self.threads = threads
+
+    @property
+    def compute_share(self) -> float:
+        """The fraction of the process's threads a child trains with (see `eas.executors.base`)."""
+        return thread_share(self.threads)
 
     def run(
         self,

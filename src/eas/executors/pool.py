@@ -35,7 +35,7 @@ from eas.evaluation import (
     task_from_message,
     task_message,
 )
-from eas.executors.base import EventCallback
+from eas.executors.base import EventCallback, thread_share
 from eas.executors.retry import DEFAULT_RETRIES, Attempts
 
 logger = logging.getLogger(__name__)
@@ -123,6 +123,14 @@ class PoolExecutor:
         self._context = multiprocessing.get_context("spawn")
         self._pool: list[_Worker] = []
         self._data: Dataset | None = None
+
+    @property
+    def compute_share(self) -> float:
+        """The fraction of the final training's compute one child trains with: its worker's threads out
+        of this process's on CPU; its share of a GPU when workers outnumber the GPUs."""
+        if self.gpus > 0:
+            return min(1.0, self.gpus / self.workers)
+        return thread_share(self.threads_per_worker)
 
     # ----- lifecycle -----------------------------------------------------------------------------
     def __enter__(self) -> PoolExecutor:

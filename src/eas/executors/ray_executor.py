@@ -25,7 +25,7 @@ from eas.evaluation import (
     task_from_message,
     task_message,
 )
-from eas.executors.base import EventCallback
+from eas.executors.base import EventCallback, thread_share
 from eas.executors.retry import DEFAULT_RETRIES, Attempts
 
 logger = logging.getLogger(__name__)
@@ -80,6 +80,14 @@ class RayExecutor:
         self._started_ray = False
         self._data: Dataset | None = None
         self._data_ref: Any = None
+
+    @property
+    def compute_share(self) -> float:
+        """What one child trains with against the final training: its fraction of a GPU, or its CPUs
+        out of this process's threads (a cluster's nodes are taken to be like this machine)."""
+        if self.gpus_per_child > 0:
+            return min(1.0, self.gpus_per_child)
+        return thread_share(self.cpus_per_child)
 
     def _connect(self) -> Any:
         if self._ray is not None:

@@ -16,10 +16,10 @@ FLOPs under-price some networks on a CPU: thin 1x1 and 5x5 convolutions at full 
 memory per FLOP (measured: a network with 0.96x the hand-designed network's FLOPs trained at 0.77x its
 images/s). With `cost_measure` "time" the cost is what each child's fine-tune measured, in training
 seconds per image, and the target is the seconds per image at which `final_epochs_target` epochs fill
-the final share. Both measures read the children's speed as the final training's: children that share
-the cores (a pool of workers) read slower than the final training will run, so the search errs toward
-cheaper networks there. A network with no fine-tune of its own (a stage's start) is priced from its
-FLOPs at the fastest training FLOP/s seen.
+the final share. Both measures scale the children's measured speed by their executor's compute share
+(`eas.executors.base.compute_share`): a pool child timed on one of two cores reads about twice as slow
+as the final training, on both cores, will run. A network with no fine-tune of its own (a stage's
+start) is priced from its FLOPs at the fastest training FLOP/s seen.
 """
 
 from __future__ import annotations

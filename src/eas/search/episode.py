@@ -12,6 +12,7 @@ from typing import Any
 from eas.data import Dataset
 from eas.evaluation import OK, PENDING, ChildResult, ChildTask
 from eas.executors import EventCallback, Executor
+from eas.executors.base import compute_share
 from eas.search.budget import Budget
 from eas.search.config import SearchConfig
 from eas.search.cost import TRAIN_FLOPS_PER_FORWARD_FLOP, child_training_images, cost_factor, measured_flops_per_second
@@ -114,7 +115,8 @@ class EpisodeRunner:
         if trial.cached_from is not None:
             trial = self._evaluated_twin(trial) or trial
         if trial.is_child and trial.train_seconds:
-            return trial.train_seconds / child_training_images(self.config, len(self.data.train))
+            seconds = trial.train_seconds * compute_share(self.executor)  # as the final training would take
+            return seconds / child_training_images(self.config, len(self.data.train))
         fastest = self.store.get_meta("train_flops_per_second")
         if trial.flops is None or not fastest:
             return None
@@ -252,7 +254,8 @@ class EpisodeRunner:
         if not trial.train_seconds or not trial.flops:
             return
         images = child_training_images(self.config, len(self.data.train))
-        speed = measured_flops_per_second(trial.flops, images / trial.train_seconds)
+        # As the final training would run, with the whole process's threads or device.
+        speed = measured_flops_per_second(trial.flops, images / trial.train_seconds) / compute_share(self.executor)
         if speed > float(self.store.get_meta("train_flops_per_second", 0.0)):
             self.store.set_meta("train_flops_per_second", speed)
 

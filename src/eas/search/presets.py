@@ -27,7 +27,11 @@ from eas.train import TrainConfig
 #   Spearman 0.64 (p = 0.008), against 0.37 (p = 0.16) when each drew its own images, at no extra cost
 #   (bench/rank_correlation.py);
 # - the search is cost-aware (w = -0.1) so that it prefers networks the final training can still train
-#   for about 20 epochs in its share (a choice, not measured against w = 0 at this budget).
+#   for about 20 epochs in its share (a choice, not measured against w = 0 at this budget), each child
+#   priced by the training seconds per image its fine-tune took (`cost_measure` "time"): over the final
+#   networks of nine runs, FLOPs at the fastest speed seen predicted their final training's images/s at
+#   0.99-1.95x what it ran at (median 1.69), their own fine-tunes at 0.85-1.35x (median 1.11)
+#   (bench/cost_prediction.py).
 # Without a time budget (`--no-time-budget`) the start network trains `start_training`'s one epoch.
 _CHILD_FINE_TUNE = TrainConfig(
     epochs=1, learning_rate=0.02, batch_size=128, schedule="step", warmup_steps=20, train_subset=30000, augment=False
@@ -58,6 +62,7 @@ PRESETS: dict[str, SearchConfig] = {
         one_schedule=True,
         cost_exponent=-0.1,
         final_epochs_target=20,
+        cost_measure="time",
         restart_every=2,
         common_child_data=True,
         action_space=ActionSpace.cpu(),
