@@ -1,7 +1,8 @@
 """Equal budget: a search against a hand-designed network, the same total wall time T for each method.
 
 Methods (each a real command line, timed from start to end, on this machine):
-  a  `eas search --time-budget T --train-final` from the preset's start network (the preset as it is now);
+  a  `eas search --time-budget T --train-final` from the preset's start network (the preset of commit
+     701de52: children priced by FLOPs);
   a0 the same with the preset's split of commit 9bd7b60 (one-epoch start, final share 0.3, the phases on
      schedules of their own), which is what the CSV's first (a) run measured;
   b  the same, starting from the hand-designed network (its training is part of T);
@@ -26,8 +27,10 @@ Methods (each a real command line, timed from start to end, on this machine):
      network so far first trains 2 epochs on every training image with the children's recipe, within
      the search's share (`--set stage_training=...`); does training it longer before the next stage pay?
   j  a with each child priced by the training seconds per image its fine-tune measured instead of its
-     FLOPs (`--cost-measure time`): (a)'s seed-0 network was within the FLOPs target but trained at 0.77x
-     the hand-designed network's images/s with 0.96x its FLOPs, and got 14 final epochs of the 20 aimed at.
+     FLOPs (`--cost-measure time`, the preset's since commit TIMECOMMIT; the other search methods pin
+     `--cost-measure flops`, which they were measured with): (a)'s seed-0 network was within the FLOPs
+     target but trained at 0.77x the hand-designed network's images/s with 0.96x its FLOPs, and got 14
+     final epochs of the 20 aimed at.
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
 interrupted comparison continues where it stopped. Prints test accuracy (mean and spread over seeds),
 parameters and wall time per method.
@@ -81,6 +84,9 @@ def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str
         line += ["--final-share", "0.3", "--set", "one_schedule=false"]
     if method == "a0":
         line += ["--set", "start_share=null"]
+    # Every search method but j was measured before the preset priced children by their measured time
+    # (commit TIMECOMMIT): pinned, so that the commands keep measuring what the CSV records.
+    line += ["--cost-measure", "time" if method == "j" else "flops"]
     if method in ("a0", "b", "e", "f", "g"):
         # Measured before the preset took common child draws (commit 701de52): pinned, so that these
         # commands keep measuring what the CSV records for them.
@@ -100,8 +106,6 @@ def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str
         # The children's fine-tune recipe (presets.py), longer and on every training image.
         child = replace(config.child_training, epochs=2, train_subset=None)
         line += ["--set", f"stage_training={json.dumps(child.to_dict())}"]
-    if method == "j":
-        line += ["--cost-measure", "time"]
     if method == "e":
         line += ["--final-lr", str(config.final_training.learning_rate / 5), "--cost-exponent", "0"]
     return [*line, "--run-dir", str(out)], out / "final"
