@@ -27,7 +27,7 @@ Methods (each a real command line, timed from start to end, on this machine):
      network so far first trains 2 epochs on every training image with the children's recipe, within
      the search's share (`--set stage_training=...`); does training it longer before the next stage pay?
   j  a with each child priced by the training seconds per image its fine-tune measured instead of its
-     FLOPs (`--cost-measure time`, the preset's since commit TIMECOMMIT; the other search methods pin
+     FLOPs (`--cost-measure time`, the preset's since commit a800415; the other search methods pin
      `--cost-measure flops`, which they were measured with): (a)'s seed-0 network was within the FLOPs
      target but trained at 0.77x the hand-designed network's images/s with 0.96x its FLOPs, and got 14
      final epochs of the 20 aimed at.
@@ -85,7 +85,7 @@ def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str
     if method == "a0":
         line += ["--set", "start_share=null"]
     # Every search method but j was measured before the preset priced children by their measured time
-    # (commit TIMECOMMIT): pinned, so that the commands keep measuring what the CSV records.
+    # (commit a800415): pinned, so that the commands keep measuring what the CSV records.
     line += ["--cost-measure", "time" if method == "j" else "flops"]
     if method in ("a0", "b", "e", "f", "g"):
         # Measured before the preset took common child draws (commit 701de52): pinned, so that these
