@@ -17,26 +17,27 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from eas.data import load_dataset
 from eas.evaluation import OK
+from eas.executors import PoolExecutor
+from eas.executors.base import compute_share
 from eas.search import SearchConfig, TrialStore
 from eas.search.cost import TRAIN_FLOPS_PER_FORWARD_FLOP, child_training_images
 
 
 def executor_share(run_dir: Path) -> float:
-    """The compute share the run's children had: 1/cores for `--executor pool` (one thread a worker on
-    this machine), 1 for the local executor; read from the first session's command line (runs older
-    than environment.json were all started without --executor: the local one)."""
+    """The compute share the run's children had: a default pool's for `--executor pool` (what
+    `make search` runs), 1 for the local executor; read from the first session's command line (runs
+    older than environment.json were all started without --executor: the local one)."""
     environment = run_dir / "environment.json"
     if not environment.exists():
         return 1.0
     argv = json.loads(environment.read_text())["sessions"][0]["argv"]
     pooled = "--executor" in argv and argv[argv.index("--executor") + 1] == "pool"
-    return 1.0 / (os.cpu_count() or 1) if pooled else 1.0
+    return compute_share(PoolExecutor()) if pooled else 1.0
 
 
 @dataclass

@@ -29,7 +29,7 @@ from eas.train import TrainConfig
 # - the search is cost-aware (w = -0.1) so that it prefers networks the final training can still train
 #   for about 20 epochs in its share (a choice, not measured against w = 0 at this budget), each child
 #   priced by the training seconds per image its fine-tune took (`cost_measure` "time"): over the final
-#   networks of nine runs, FLOPs at the fastest speed seen predicted their final training's images/s at
+#   networks of eleven runs, FLOPs at the fastest speed seen predicted their final training's images/s at
 #   0.99-1.95x what it ran at (median 1.69), their own fine-tunes at 0.85-1.35x (median 1.11)
 #   (bench/cost_prediction.py).
 # Without a time budget (`--no-time-budget`) the start network trains `start_training`'s one epoch.
