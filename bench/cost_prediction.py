@@ -24,14 +24,15 @@ from eas.data import load_dataset
 from eas.evaluation import OK
 from eas.executors import PoolExecutor
 from eas.executors.base import compute_share
-from eas.search import SearchConfig, TrialStore
+from eas.search import SearchConfig, Trial, TrialStore
 from eas.search.cost import TRAIN_FLOPS_PER_FORWARD_FLOP, child_training_images
 
 
 def executor_share(run_dir: Path) -> float:
-    """The compute share the run's children had: a default pool's for `--executor pool` (what
-    `make search` runs), 1 for the local executor; read from the first session's command line (runs
-    older than environment.json were all started without --executor: the local one)."""
+    """The compute share a run's children had, for trials stored before the store kept each trial's
+    own: a default pool's for `--executor pool` (what `make search` runs), 1 for the local executor;
+    read from the first session's command line (runs older than environment.json were all started
+    without --executor: the local one)."""
     environment = run_dir / "environment.json"
     if not environment.exists():
         return 1.0
@@ -68,13 +69,17 @@ def predictions(run_dir: Path) -> Prediction | None:
     # Trained children only: a cut child's seconds cover part of its fine-tune.
     children = [t for t in trials if t.is_child and t.status == OK and t.cached_from is None and t.train_seconds]
     children = [t for t in children if t.flops]
-    fastest = max(t.flops * TRAIN_FLOPS_PER_FORWARD_FLOP * images / t.train_seconds / share for t in children)
+
+    def share_of(trial: Trial) -> float:  # stored with the trial since the store kept it
+        return share if trial.compute_share is None else trial.compute_share
+
+    fastest = max(t.flops * TRAIN_FLOPS_PER_FORWARD_FLOP * images / t.train_seconds / share_of(t) for t in children)
     chosen = next((t for t in children if t.arch == metrics["arch"]), None)
     if chosen is None:
         return None  # the final network is a start network, with no fine-tune of its own to read
     actual = float(metrics["result"]["images_per_second"])
     by_flops = fastest / (chosen.flops * TRAIN_FLOPS_PER_FORWARD_FLOP)
-    by_time = images / (chosen.train_seconds * share)
+    by_time = images / (chosen.train_seconds * share_of(chosen))
     return Prediction(str(run_dir), chosen.trial_id, chosen.flops / 1e6, share, by_flops, by_time, actual)
 
 

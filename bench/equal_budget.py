@@ -31,6 +31,9 @@ Methods (each a real command line, timed from start to end, on this machine):
      `--cost-measure flops`, which they were measured with): (a)'s seed-0 network was within the FLOPs
      target but trained at 0.77x the hand-designed network's images/s with 0.96x its FLOPs, and got 14
      final epochs of the 20 aimed at.
+  k  the network the search chose most often at 40 minutes (methods i and j, seed 0, found it both times)
+     trained alone for T as c trains the hand-designed one: is the searched architecture worse than the
+     hand-designed one at equal time, or does it only get fewer epochs inside a search?
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
 interrupted comparison continues where it stopped. Prints test accuracy (mean and spread over seeds),
 parameters and wall time per method.
@@ -55,10 +58,13 @@ from eas.train import TrainConfig
 from results_log import append_row, recorded  # bench/results_log.py, beside this script
 
 HAND_DESIGNED = "conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 pool conv-128-3 conv-128-3 gap fc-128"
+# The final network of methods i and j, seed 0 (runs/equal-budget/{i,j}-seed0-40min/final/metrics.json).
+SEARCHED = "conv-32-3 conv-24-3 conv-24-3 pool conv-96-3 pool conv-96-3 conv-96-5 conv-128-3 gap fc-256"
 PRESET = "fashion-cpu"
 FIELDS = ("method", "seed", "minutes", "test_accuracy", "parameters", "wall_seconds", "arch", "command", "finished")
 EAS = str(Path(sys.executable).with_name("eas"))
-METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j")
+METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k")
+ALONE = {"c": HAND_DESIGNED, "k": SEARCHED}  # trained alone; d's network is the preset's start
 WIDE_FILTERS = "[16,24,32,48,64,96,128,192,256]"
 
 
@@ -73,8 +79,8 @@ def recipe_flags(recipe: TrainConfig) -> list[str]:
 def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str], Path]:
     """The command line of one run and the folder whose metrics.json holds its result."""
     config = preset(PRESET)
-    if method in ("c", "d"):
-        arch = HAND_DESIGNED if method == "c" else config.start
+    if method in ("c", "d", "k"):
+        arch = ALONE.get(method, config.start)
         line = [EAS, "train", "--arch", arch, "--full-train", "--time-budget", str(seconds), "--seed", str(seed)]
         return [*line, *recipe_flags(config.final_training), "--out", str(out)], out
     line = [EAS, "search", "--preset", PRESET, "--time-budget", str(seconds), "--train-final", "--seed", str(seed)]

@@ -80,6 +80,30 @@ def test_grow_rejects_a_narrower_width(trained: tuple[Path, str, str], tmp_path:
     assert json.loads((out / "spec.json").read_text())["arch"] == ARCH
 
 
+def test_grow_refuses_to_overwrite_the_checkpoint_it_grows(trained: tuple[Path, str, str], capsys) -> None:
+    out, _, _ = trained
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    assert main(["grow", str(out), "--widen", "0:8", "--out", str(out / ".." / out.name)]) == 2
+    error = capsys.readouterr().err
+    assert "is the checkpoint being grown" in error and "give another folder" in error
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+
+
+def test_grow_checks_its_output_folder_before_any_work(
+    trained: tuple[Path, str, str], tmp_path: Path, capsys, monkeypatch
+) -> None:
+    out, _, _ = trained
+    (tmp_path / "file").write_text("")
+
+    def no_data(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the data was loaded before the output folder was checked")
+
+    monkeypatch.setattr("eas.data.load_dataset", no_data)
+    assert main(["grow", str(out), "--widen", "0:8", "--out", str(tmp_path / "file" / "grown")]) == 2
+    error = capsys.readouterr().err
+    assert "cannot be written" in error and "give a folder you can write to" in error
+
+
 def test_parse_edits_keeps_the_command_line_order() -> None:
     assert parse_edits([("deepen", 2, 5), ("widen", 0, 8)]) == [Edit.deepen(2, 5), Edit.widen(0, 8)]
 

@@ -4,6 +4,7 @@ rewards are scaled by cost above the target, and the best children's weights are
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -129,10 +130,30 @@ def test_children_on_a_share_of_the_machine_are_priced_at_the_final_trainings_sp
         )
         trial = Trial(0, 0, "a", "{}", status=OK, validation_accuracy=0.5, flops=400, train_seconds=2.0)
         costs.append(runner.cost_of(trial))
-        runner._note_speed(trial)
+        runner.note_speed(trial)
         speeds.append(float(runner.store.get_meta("train_flops_per_second")))
     assert costs[1] == pytest.approx(costs[0] / 2)
     assert speeds[1] == pytest.approx(speeds[0] * 2)
+
+
+def test_a_child_keeps_the_share_it_trained_with_when_the_run_resumes_with_another_executor(
+    tmp_path: Path, toy_dataset_name: str
+) -> None:
+    """Children trained on half the machine, read again by a runner whose executor has all of it: each is
+    still priced at the share it trained with, not the new executor's."""
+    runner, start = runner_for(
+        tmp_path, toy_dataset_name, HalfShareExecutor(), cost_exponent=-0.5, cost_measure="time", final_epochs_target=1
+    )
+    trained = runner.run(0, [Proposal(start, (Edit.widen(0, 8),))])[0]
+    assert trained.status == OK and trained.compute_share == 0.5
+    stored = runner.store.get(0, 0)
+    assert stored.compute_share == 0.5
+    images = child_training_images(runner.config, len(runner.data.train))
+    assert stored.train_seconds
+    runner.executor = LocalExecutor()
+    assert runner.cost_of(stored) == pytest.approx(stored.train_seconds * 0.5 / images)
+    older = replace(stored, compute_share=None)  # stored before trials kept their share: the executor's
+    assert runner.cost_of(older) == pytest.approx(stored.train_seconds / images)
 
 
 def test_common_child_data_gives_every_child_the_runs_seed_for_its_images(

@@ -92,9 +92,12 @@ TRIAL_COLUMNS = (
 )
 
 
-def search_arguments(dataset: str, run_dir: Path) -> list[str]:
-    """A seconds-long search with its final training, children one after another on one thread."""
-    settings = ["--episodes", "3", "--train-final", "--executor", "local", "--threads", "1", "--seed", "0"]
+def search_arguments(dataset: str, run_dir: Path, executor: str = "local") -> list[str]:
+    """A seconds-long search with its final training, children one after another on one thread (local),
+    or two at a time on two one-thread worker processes (pool)."""
+    settings = ["--episodes", "3", "--train-final", "--executor", executor, "--threads", "1", "--seed", "0"]
+    if executor == "pool":
+        settings += ["--workers", "2"]
     # Networks trained on 64 images, so that accuracies differ between children (on 512 all reach 100%).
     settings += ["--set", "start_training.train_subset=64", "--set", "child_training.train_subset=64"]
     return ["search", "--preset", "smoke", "--dataset", dataset, "--run-dir", str(run_dir), *settings]
@@ -140,9 +143,35 @@ def where_it_stood(run_dir: Path) -> str:
     )
 
 
+def descendants(pid: int) -> set[int]:
+    """The processes `pid` started (its pool's workers and theirs), read from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while being read
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def running(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def kill_at(arguments: list[str], run_dir: Path, phase: str, delay: float, log: Path) -> str:
     """Run the search until it pauses at `phase` (or, for "random", until `delay` seconds passed),
-    SIGKILL it, and say where it stood."""
+    SIGKILL it, check that no process it started outlives it for long (a pool's workers would go on
+    using the cores), and say where it stood."""
     marker = run_dir.parent / "marker"
     marker.unlink(missing_ok=True)
     search_log = run_dir / "search.log"
@@ -175,10 +204,16 @@ def kill_at(arguments: list[str], run_dir: Path, phase: str, delay: float, log: 
             assert process.poll() is None, f"the search ended before the kill at {phase} (see {log})"
             assert time.monotonic() - started < 120, f"the search never reached {phase}"
             time.sleep(0.02)
+        started_by_it = descendants(process.pid)
         os.kill(process.pid, signal.SIGKILL)
     finally:
         process.kill()
         process.wait()
+    # A worker notices its parent is gone at its next message (a progress report, or the next task).
+    ends_by = time.monotonic() + 60
+    while any(running(pid) for pid in started_by_it) and time.monotonic() < ends_by:
+        time.sleep(0.1)
+    assert not any(running(pid) for pid in started_by_it), f"a process of the killed search outlived it ({phase})"
     last_line = search_log.read_text().splitlines()[-1].split(": ")[0] if search_log.is_file() else "no log"
     return f"{phase} ({delay:.2f} s): {where_it_stood(run_dir)}; last log line from {last_line}"
 
@@ -225,15 +260,15 @@ def assert_same_state(left: Any, right: Any, where: str = "strategy") -> None:
         assert left == right, where
 
 
-def kill_and_resume(tmp_path: Path, dataset: str, kills: list[tuple[str, float]]) -> list[str]:
+def kill_and_resume(tmp_path: Path, dataset: str, kills: list[tuple[str, float]], executor: str = "local") -> list[str]:
     """Kill a search at each of `kills`, resume it to the end, and compare it with an uninterrupted run."""
     log = tmp_path / "output.log"
     reference = tmp_path / "reference"
-    process = start(search_arguments(dataset, reference), tmp_path / "unused", "", log)
+    process = start(search_arguments(dataset, reference, executor), tmp_path / "unused", "", log)
     assert process.wait(timeout=300) == 0, log.read_text()
 
     interrupted = tmp_path / "interrupted"
-    arguments = search_arguments(dataset, interrupted)
+    arguments = search_arguments(dataset, interrupted, executor)
     report = [kill_at(arguments, interrupted, phase, delay, log) for phase, delay in kills]
     process = start(arguments, tmp_path / "unused", "", log)
     assert process.wait(timeout=300) == 0, log.read_text()
@@ -261,6 +296,16 @@ def test_killed_in_each_phase_then_resumed_equals_an_uninterrupted_run(tmp_path:
     kills = [("start", 0.0), ("store", 0.0), ("controller", 0.0), ("final", 0.0)]
     report = kill_and_resume(tmp_path, toy_dataset_name, kills)
     print("\n".join(report))  # where each kill landed (pytest -s)
+
+
+def test_a_pool_search_killed_then_resumed_equals_an_uninterrupted_one_and_leaves_no_workers(
+    tmp_path: Path, toy_dataset_name: str
+) -> None:
+    """The same with children on a pool of worker processes: killed while a worker trains a child (the
+    parent paused as it stores another's result) and between the controller's update and its checkpoint;
+    no worker outlives the killed search, and the resumed run ends as an uninterrupted pool run does."""
+    report = kill_and_resume(tmp_path, toy_dataset_name, [("store", 0.0), ("controller", 0.0)], executor="pool")
+    print("\n".join(report))
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from eas.evaluation import CUT, DIVERGED, FAILED, OK, PENDING
+from eas.search import store as store_module
 from eas.search.store import RunLock, RunLockedError, TrialStore
 from eas.search.trial import START_EPISODE, Trial
 from eas.spec import Edit
@@ -113,3 +114,34 @@ def test_second_lock_on_the_same_run_directory_is_refused(tmp_path: Path) -> Non
     lock = RunLock(tmp_path)
     lock.acquire()
     lock.release()
+
+
+def test_a_store_written_before_the_compute_share_column_opens_and_gains_it(tmp_path: Path) -> None:
+    """A run stored by an older version (no compute_share column) still reads and resumes: its rows read
+    None, and trials finished from then on keep their share."""
+    path = tmp_path / "trials.sqlite"
+    old_schema = [(column, kind) for _, column, kind in store_module._COLUMNS if column != "compute_share"]
+    old_columns = ", ".join(f"{column} {kind}" for column, kind in old_schema)
+    connection = sqlite3.connect(path)
+    connection.execute(
+        f"CREATE TABLE trials (trial_id INTEGER PRIMARY KEY AUTOINCREMENT, {old_columns}, "
+        "created REAL NOT NULL, finished REAL, UNIQUE (episode, slot))"
+    )
+    connection.execute(
+        "INSERT INTO trials (episode, slot, arch, spec_json, actions_json, status, validation_accuracy, "
+        "train_seconds, created) VALUES (0, 0, 'conv-4-3 gap', '{}', '[]', ?, 0.5, 3.0, 0)",
+        (OK,),
+    )
+    connection.commit()
+    connection.close()
+
+    store = TrialStore(path)
+    old = store.get(0, 0)
+    assert (old.validation_accuracy, old.train_seconds, old.compute_share) == (0.5, 3.0, None)
+    [new] = store.add_pending([make_trial(0, 1)])
+    new.status, new.validation_accuracy, new.train_seconds, new.compute_share = OK, 0.6, 2.0, 0.5
+    store.finish(new)
+    store.close()
+    again = TrialStore(path)  # opening a second time finds the column there and adds nothing
+    assert again.get(0, 1).compute_share == 0.5 and again.get(0, 0).compute_share is None
+    again.close()

@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
     from eas.build import build_model
     from eas.checkpoint import DATASET_INFO_KEY, load_checkpoint, save_checkpoint
+    from eas.cli.common import check_output_folder
     from eas.data import load_dataset
     from eas.evaluation import calibration_batch
     from eas.spec import DenseNetSpec
@@ -88,8 +89,16 @@ def run(args: argparse.Namespace) -> int:
     actions = list(getattr(args, "actions", None) or [])
     if not actions:
         raise ValueError("nothing to do: give at least one --widen LAYER:WIDTH or --deepen AFTER:KERNEL")
+    out = Path(args.out)
+    if out.resolve() == Path(args.checkpoint).resolve():
+        raise ValueError(
+            f"--out {args.out} is the checkpoint being grown: saving there would replace the trained network; "
+            "give another folder"
+        )
     spec, state, metrics = load_checkpoint(args.checkpoint)
     edits = parse_edits(actions, dense=isinstance(spec, DenseNetSpec))
+    # Before the data is read: a folder that cannot be written fails now, not after the evaluations.
+    check_output_folder(out, spec.num_params())
     dataset = args.dataset or metrics.get("dataset", "fashion-mnist")
     data = load_dataset(
         dataset,
@@ -105,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
     )
     for edit in edits:
         print(edit.describe(), file=sys.stderr)
+    check_output_folder(out, edited.spec.num_params())  # the grown network needs more room than its parent
     difference = check_preserved(spec, state, edited.spec, edited.state, calibration)
     before = evaluate(build_model(spec, state), data.validation, data.info).accuracy
     after = evaluate(build_model(edited.spec, edited.state), data.validation, data.info).accuracy
@@ -120,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         "parent": metrics,
     }
     metrics.update({"validation_accuracy_before": before, "validation_accuracy_after": after})
-    save_checkpoint(Path(args.out), edited.spec, edited.state, metrics)
+    save_checkpoint(out, edited.spec, edited.state, metrics)
     print(f"new architecture: {edited.spec.to_string()} ({edited.spec.num_params():,} parameters)")
     print(f"max |logit difference| on {len(calibration)} training images: {difference:.3g}")
     print(f"validation accuracy before: {100 * before:.2f}%  after: {100 * after:.2f}%")

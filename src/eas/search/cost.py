@@ -37,6 +37,16 @@ def cost_factor(cost: float | None, target: float | None, exponent: float) -> fl
     return float((cost / target) ** exponent)
 
 
+def _final_seconds(config: SearchConfig) -> float | None:
+    """Seconds the final training gets, when the cost-aware score derives its target from them: cost on,
+    a `final_epochs_target`, a time budget and a final training (None otherwise)."""
+    if config.cost_exponent == 0.0 or config.final_epochs_target is None:
+        return None
+    if config.time_budget is None or not config.train_final:
+        return None
+    return config.time_budget * config.final_share
+
+
 def target_flops(
     config: SearchConfig, flops_per_second: float | None, train_images: int, start_flops: int | None = None
 ) -> float | None:
@@ -47,9 +57,9 @@ def target_flops(
         return None
     if config.final_epochs_target is None:
         return None if start_flops is None else float(start_flops)
-    if flops_per_second is None or config.time_budget is None or not config.train_final:
+    final_seconds = _final_seconds(config)
+    if flops_per_second is None or final_seconds is None:
         return None
-    final_seconds = config.time_budget * config.final_share
     images = config.final_epochs_target * train_images
     return flops_per_second * final_seconds / (images * TRAIN_FLOPS_PER_FORWARD_FLOP)
 
@@ -57,11 +67,10 @@ def target_flops(
 def target_seconds_per_image(config: SearchConfig, train_images: int) -> float | None:
     """Training seconds per image at which `final_epochs_target` epochs on `train_images` images fill
     the final share of the time budget (None when cost is off or there is no such budget or target)."""
-    if config.cost_exponent == 0.0 or config.final_epochs_target is None:
+    final_seconds = _final_seconds(config)
+    if final_seconds is None or config.final_epochs_target is None:
         return None
-    if config.time_budget is None or not config.train_final:
-        return None
-    return config.time_budget * config.final_share / (config.final_epochs_target * train_images)
+    return final_seconds / (config.final_epochs_target * train_images)
 
 
 def child_training_images(config: SearchConfig, train_images: int) -> int:

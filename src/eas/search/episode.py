@@ -115,7 +115,7 @@ class EpisodeRunner:
         if trial.cached_from is not None:
             trial = self._evaluated_twin(trial) or trial
         if trial.is_child and trial.train_seconds:
-            seconds = trial.train_seconds * compute_share(self.executor)  # as the final training would take
+            seconds = trial.train_seconds * self._share_of(trial)  # as the final training would take
             return seconds / child_training_images(self.config, len(self.data.train))
         fastest = self.store.get_meta("train_flops_per_second")
         if trial.flops is None or not fastest:
@@ -227,6 +227,7 @@ class EpisodeRunner:
         trial.accuracy_before = result.accuracy_before
         trial.validation_accuracy = result.validation_accuracy
         trial.train_seconds = result.train_seconds
+        trial.compute_share = compute_share(self.executor)
         trial.message = result.message or None
         trial.reward = self.reward_of(trial)
         # The weights are kept before the result is committed: a process killed in between finds the
@@ -236,7 +237,7 @@ class EpisodeRunner:
         if kept:
             self._prune_networks()
         if result.status == OK:
-            self._note_speed(trial)
+            self.note_speed(trial)
         logger.info(
             "trial %s %s: %s accuracy %s (before training %s) in %.1f s",
             trial.trial_id,
@@ -248,16 +249,21 @@ class EpisodeRunner:
         )
         self.emit("trial_end", {"trial": trial, "cached": False})
 
-    def _note_speed(self, trial: Trial) -> None:
+    def note_speed(self, trial: Trial) -> None:
         """Keep the fastest training FLOP/s seen: larger networks use the cores better than the start
         network, so the cost target (what the final training can afford) follows the best seen."""
         if not trial.train_seconds or not trial.flops:
             return
         images = child_training_images(self.config, len(self.data.train))
         # As the final training would run, with the whole process's threads or device.
-        speed = measured_flops_per_second(trial.flops, images / trial.train_seconds) / compute_share(self.executor)
+        speed = measured_flops_per_second(trial.flops, images / trial.train_seconds) / self._share_of(trial)
         if speed > float(self.store.get_meta("train_flops_per_second", 0.0)):
             self.store.set_meta("train_flops_per_second", speed)
+
+    def _share_of(self, trial: Trial) -> float:
+        """The compute share `trial` trained with: stored with it, or (a trial stored before shares were)
+        this runner's executor's."""
+        return compute_share(self.executor) if trial.compute_share is None else trial.compute_share
 
     def score(self, trial: Trial) -> float:
         """How good a successful trial is: its reward (cost-aware when the search is)."""

@@ -36,6 +36,7 @@ _COLUMNS = (
     ("parameters", "parameters", "INTEGER"),
     ("flops", "flops", "INTEGER"),
     ("train_seconds", "train_seconds", "REAL"),
+    ("compute_share", "compute_share", "REAL"),
     ("seed", "seed", "INTEGER"),
     ("message", "message", "TEXT"),
 )
@@ -43,7 +44,8 @@ _COLUMN_OF = {name: column for name, column, _ in _COLUMNS}
 # What a proposal knows when it is stored, and what its evaluation adds.
 _PROPOSED: tuple[str, ...] = ("episode", "slot", "arch", "spec_json", "parent_arch", "parent_trial", "edits")
 _PROPOSED += ("decisions", "status", "seed", "parameters", "flops")
-_OUTCOME = ("status", "cached_from", "accuracy_before", "validation_accuracy", "reward", "train_seconds", "message")
+_OUTCOME: tuple[str, ...] = ("status", "cached_from", "accuracy_before", "validation_accuracy", "reward")
+_OUTCOME += ("train_seconds", "compute_share", "message")
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS trials (trial_id INTEGER PRIMARY KEY AUTOINCREMENT, "
@@ -111,6 +113,20 @@ class TrialStore:
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         self.connection.executescript(_SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Give a store written by an older version the columns added since (empty for its old rows), so
+        such a run still resumes and reads."""
+        present = {row["name"] for row in self.connection.execute("PRAGMA table_info(trials)")}
+        for _, column, kind in _COLUMNS:
+            if column in present:
+                continue
+            try:  # columns added later are nullable: an old row has no value for them
+                self.connection.execute(f"ALTER TABLE trials ADD COLUMN {column} {kind}")
+            except sqlite3.OperationalError as error:
+                if "duplicate column" not in str(error):  # another process (a report) added it first
+                    raise
 
     def close(self) -> None:
         """Close the database."""

@@ -36,6 +36,9 @@ class Trial:
     parameters: int | None = None
     flops: int | None = None
     train_seconds: float | None = None
+    # The share of the machine the child trained with (its executor's `compute_share`), so that its
+    # seconds are read as the final training's even when a resumed run uses another executor.
+    compute_share: float | None = None
     seed: int | None = None
     message: str | None = None
     trial_id: int | None = None
