@@ -215,7 +215,8 @@ def kill_at(arguments: list[str], run_dir: Path, phase: str, delay: float, log: 
         time.sleep(0.1)
     assert not any(running(pid) for pid in started_by_it), f"a process of the killed search outlived it ({phase})"
     last_line = search_log.read_text().splitlines()[-1].split(": ")[0] if search_log.is_file() else "no log"
-    return f"{phase} ({delay:.2f} s): {where_it_stood(run_dir)}; last log line from {last_line}"
+    ended = f"{len(started_by_it)} processes it started ended"
+    return f"{phase} ({delay:.2f} s): {where_it_stood(run_dir)}; last log line from {last_line}; {ended}"
 
 
 def trial_rows(run_dir: Path) -> list[tuple]:
@@ -306,6 +307,9 @@ def test_a_pool_search_killed_then_resumed_equals_an_uninterrupted_one_and_leave
     no worker outlives the killed search, and the resumed run ends as an uninterrupted pool run does."""
     report = kill_and_resume(tmp_path, toy_dataset_name, [("store", 0.0), ("controller", 0.0)], executor="pool")
     print("\n".join(report))
+    # Each kill found the pool's two workers (and multiprocessing's helper) running, and saw them end.
+    counts = [int(line.rsplit("; ", 1)[1].split()[0]) for line in report]
+    assert all(count >= 2 for count in counts), report
 
 
 @pytest.mark.slow
