@@ -38,10 +38,8 @@ def cost_factor(cost: float | None, target: float | None, exponent: float) -> fl
 
 
 def _final_seconds(config: SearchConfig) -> float | None:
-    """Seconds the final training gets, when the cost-aware score derives its target from them: cost on,
-    a `final_epochs_target`, a time budget and a final training (None otherwise)."""
-    if config.cost_exponent == 0.0 or config.final_epochs_target is None:
-        return None
+    """Seconds the final training gets: its share of the time budget (None without a budget or a final
+    training)."""
     if config.time_budget is None or not config.train_final:
         return None
     return config.time_budget * config.final_share
@@ -68,7 +66,7 @@ def target_seconds_per_image(config: SearchConfig, train_images: int) -> float |
     """Training seconds per image at which `final_epochs_target` epochs on `train_images` images fill
     the final share of the time budget (None when cost is off or there is no such budget or target)."""
     final_seconds = _final_seconds(config)
-    if final_seconds is None or config.final_epochs_target is None:
+    if config.cost_exponent == 0.0 or config.final_epochs_target is None or final_seconds is None:
         return None
     return final_seconds / (config.final_epochs_target * train_images)
 
