@@ -34,9 +34,17 @@ Methods (each a real command line, timed from start to end, on this machine):
   k  the network the search chose most often at 40 minutes (methods i and j, seed 0, found it both times)
      trained alone for T as c trains the hand-designed one: is the searched architecture worse than the
      hand-designed one at equal time, or does it only get fewer epochs inside a search?
+  l  b with one schedule and the final network's epochs kept near (c)'s (start 15%, search 10%, final
+     75%; children priced by measured time, the preset's w = -0.1, against a target of 90% of the epochs
+     the hand-designed network gets in the final share at 800 images/s: 65 at 2 hours, 22 at 40 minutes;
+     widths up to 256): (c) at 2 hours (91 epochs, 95.00%) and (h) (a network 2.6x the hand-designed
+     one's FLOPs with half the budget, 94.47%) say the final epochs decide, so the search may only grow
+     the network where it costs few of them.
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
-interrupted comparison continues where it stopped. Prints test accuracy (mean and spread over seeds),
-parameters and wall time per method.
+interrupted comparison continues where it stopped. Before each run a probe of a few seconds measures
+the machine's training speed (the hand-designed network, final recipe), recorded beside the run: runs of
+different days are compared here, and the machine's speed has differed between them. Prints test
+accuracy (mean and spread over seeds), parameters, wall time and the probe's speeds per method.
 
     python bench/equal_budget.py --minutes 40 --seeds 0 1 --methods c a b d
 """
@@ -53,8 +61,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from eas.build import build_model
+from eas.data import Split, load_dataset
 from eas.search import preset
-from eas.train import TrainConfig
+from eas.spec import parse_spec
+from eas.train import TrainConfig, fit
 from results_log import append_row, recorded  # bench/results_log.py, beside this script
 
 HAND_DESIGNED = "conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 pool conv-128-3 conv-128-3 gap fc-128"
@@ -62,9 +73,15 @@ HAND_DESIGNED = "conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 pool conv-128-3 co
 SEARCHED = "conv-32-3 conv-24-3 conv-24-3 pool conv-96-3 pool conv-96-3 conv-96-5 conv-128-3 gap fc-256"
 PRESET = "fashion-cpu"
 FIELDS = ("method", "seed", "minutes", "test_accuracy", "parameters", "wall_seconds", "arch", "command", "finished")
+FIELDS += ("probe_images_per_second",)
+PROBE_IMAGES = 6400  # one probe: 50 steps of 128 images, about 8 s at the speeds measured so far
 EAS = str(Path(sys.executable).with_name("eas"))
-METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k")
+METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l")
 ALONE = {"c": HAND_DESIGNED, "k": SEARCHED}  # trained alone; d's network is the preset's start
+# The hand-designed network's final training speed, a round figure within what the (c) runs measured
+# (845, 886 and 963 images/s at 40 minutes, 765 at 2 hours), and the images it trains on.
+HAND_DESIGNED_IMAGES_PER_SECOND = 800
+TRAINING_IMAGES = 60_000
 WIDE_FILTERS = "[16,24,32,48,64,96,128,192,256]"
 
 
@@ -90,9 +107,9 @@ def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str
         line += ["--final-share", "0.3", "--set", "one_schedule=false"]
     if method == "a0":
         line += ["--set", "start_share=null"]
-    # Every search method but j was measured before the preset priced children by their measured time
+    # Every search method but j and l was measured before the preset priced children by their measured time
     # (commit a800415): pinned, so that the commands keep measuring what the CSV records.
-    line += ["--cost-measure", "time" if method == "j" else "flops"]
+    line += ["--cost-measure", "time" if method in ("j", "l") else "flops"]
     if method in ("a0", "b", "e", "f", "g"):
         # Measured before the preset took common child draws (commit 701de52): pinned, so that these
         # commands keep measuring what the CSV records for them.
@@ -108,6 +125,11 @@ def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str
         line += ["--start", HAND_DESIGNED, "--start-share", "0.3", "--final-share", "0.5", "--one-schedule"]
         line += ["--cost-exponent", "-0.1", "--set", "final_epochs_target=30", "--set", "common_child_data=true"]
         line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
+    if method == "l":
+        line += ["--start", HAND_DESIGNED, "--start-share", "0.15", "--final-share", "0.75", "--one-schedule"]
+        epochs = round(0.9 * 0.75 * seconds * HAND_DESIGNED_IMAGES_PER_SECOND / TRAINING_IMAGES)
+        line += ["--cost-exponent", "-0.1", "--set", f"final_epochs_target={epochs}"]
+        line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
     if method == "i":
         # The children's fine-tune recipe (presets.py), longer and on every training image.
         child = replace(config.child_training, epochs=2, train_subset=None)
@@ -117,10 +139,29 @@ def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str
     return [*line, "--run-dir", str(out)], out / "final"
 
 
+def machine_speed(repeats: int = 3) -> float:
+    """Training images/s of the hand-designed network with the final recipe, the median of `repeats`
+    short runs in this process, just before a timed run. The same command has trained at 845..963
+    images/s at 40 minutes on different days (765 at 2 hours), and runs of different days are compared
+    here: the probe says whether a run had a slow machine."""
+    data = load_dataset(preset(PRESET).dataset)
+    subset = replace(data, train=Split(data.train.images[:PROBE_IMAGES].contiguous(), data.train.labels[:PROBE_IMAGES]))
+    no_validation = Split(data.validation.images[:0], data.validation.labels[:0])  # time training only
+    recipe = replace(preset(PRESET).final_training, epochs=1, warmup_steps=0, seed=0)
+    spec = parse_spec(HAND_DESIGNED)
+    speeds = [
+        fit(build_model(spec, seed=0), subset, recipe, validation=no_validation).images_per_second
+        for _ in range(repeats)
+    ]
+    return statistics.median(speeds)
+
+
 def run_one(method: str, seed: int, minutes: float, out_root: Path) -> dict[str, object]:
     """Run one method from a clean folder; returns its CSV row."""
     out = out_root / f"{method}-seed{seed}-{minutes:g}min"
     shutil.rmtree(out, ignore_errors=True)
+    probe = machine_speed()
+    print(f"[{time.strftime('%H:%M:%S')}] machine speed probe: {probe:.0f} images/s", flush=True)
     line, result_dir = command(method, seed, minutes * 60, out)
     print(f"[{time.strftime('%H:%M:%S')}] {method} seed {seed}: {' '.join(line)}", flush=True)
     began = time.perf_counter()
@@ -137,13 +178,15 @@ def run_one(method: str, seed: int, minutes: float, out_root: Path) -> dict[str,
         "arch": metrics["arch"],
         "command": " ".join(line[1:]),
         "finished": time.strftime("%Y-%m-%d %H:%M"),
+        "probe_images_per_second": round(probe, 1),
     }
 
 
 def summary(rows: list[dict[str, str]], minutes: float) -> None:
     """Print mean and spread of test accuracy per method, with parameters and wall time."""
     print(f"\nT = {minutes:g} min on this machine; test accuracy over seeds")
-    print(f"{'method':<8}{'runs':>5}{'mean %':>9}{'spread':>9}{'min..max %':>16}{'parameters':>12}{'wall s':>9}")
+    header = f"{'method':<8}{'runs':>5}{'mean %':>9}{'spread':>9}{'min..max %':>16}{'parameters':>12}{'wall s':>9}"
+    print(f"{header}{'probe images/s':>16}")
     for method in METHODS:
         mine = [row for row in rows if row["method"] == method and float(row["minutes"]) == minutes]
         if not mine:
@@ -153,9 +196,12 @@ def summary(rows: list[dict[str, str]], minutes: float) -> None:
         parameters = statistics.mean(int(row["parameters"]) for row in mine)
         wall = max(float(row["wall_seconds"]) for row in mine)
         span = f"{min(accuracies):.2f}..{max(accuracies):.2f}"
+        # Runs recorded before the probe existed have none.
+        probes = [float(row["probe_images_per_second"]) for row in mine if row.get("probe_images_per_second")]
+        probe = f"{min(probes):.0f}..{max(probes):.0f}" if probes else "-"
         print(
             f"{method:<8}{len(mine):>5}{statistics.mean(accuracies):>9.2f}{spread:>9.2f}{span:>16}"
-            f"{parameters:>12,.0f}{wall:>9.0f}"
+            f"{parameters:>12,.0f}{wall:>9.0f}{probe:>16}"
         )
 
 

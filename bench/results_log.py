@@ -17,11 +17,33 @@ def recorded(path: Path) -> list[dict[str, str]]:
 
 
 def append_row(path: Path, fields: Sequence[str], row: Mapping[str, object]) -> None:
-    """Append `row` to the CSV, writing the header first when the file is new."""
+    """Append `row` to the CSV, writing the header first when the file is new. A CSV written before
+    the benchmark gained a column is rewritten first with the new header (its rows keep their values and
+    leave the new columns empty), so old and new rows stay in one table."""
     path.parent.mkdir(parents=True, exist_ok=True)
     new_file = not path.is_file()
+    if not new_file:
+        with path.open(newline="") as stream:
+            header = next(csv.reader(stream), [])
+        if header != list(fields):
+            _rewrite(path, fields, header)
     with path.open("a", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=list(fields))
+        writer = csv.DictWriter(stream, fieldnames=list(fields), lineterminator="\n")
         if new_file:
             writer.writeheader()
         writer.writerow(row)
+
+
+def _rewrite(path: Path, fields: Sequence[str], header: Sequence[str]) -> None:
+    """Rewrite the CSV under the header `fields`; refuses to drop a column the file has, since that would
+    lose measurements."""
+    dropped = [name for name in header if name not in fields]
+    if dropped:
+        raise ValueError(f"{path} has columns {dropped} that this benchmark no longer writes; move the file aside")
+    rows = recorded(path)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    with temporary.open("w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(fields), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    temporary.replace(path)  # all at once: a crash leaves the old file or the new one, never half of one

@@ -94,9 +94,9 @@ TRIAL_COLUMNS = (
 
 def search_arguments(dataset: str, run_dir: Path, executor: str = "local") -> list[str]:
     """A seconds-long search with its final training, children one after another on one thread (local),
-    or two at a time on two one-thread worker processes (pool)."""
+    or two at a time on two one-thread worker processes (pool) or two tasks of a local Ray instance (ray)."""
     settings = ["--episodes", "3", "--train-final", "--executor", executor, "--threads", "1", "--seed", "0"]
-    if executor == "pool":
+    if executor in ("pool", "ray"):
         settings += ["--workers", "2"]
     # Networks trained on 64 images, so that accuracies differ between children (on 512 all reach 100%).
     settings += ["--set", "start_training.train_subset=64", "--set", "child_training.train_subset=64"]
@@ -310,6 +310,27 @@ def test_a_pool_search_killed_then_resumed_equals_an_uninterrupted_one_and_leave
     # Each kill found the pool's two workers (and multiprocessing's helper) running, and saw them end.
     counts = [int(line.rsplit("; ", 1)[1].split()[0]) for line in report]
     assert all(count >= 2 for count in counts), report
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known defect (2026-11-27): a process of the killed search's local Ray instance was still running 60 s "
+    "after the kill (they were gone a few minutes later); the Ray executor does not yet tie its instance's "
+    "processes to the search's life",
+)
+def test_a_ray_search_killed_then_resumed_equals_an_uninterrupted_one_and_leaves_no_ray_processes(
+    tmp_path: Path, toy_dataset_name: str
+) -> None:
+    """The same on the Ray executor, whose local instance the search starts itself: the killed search's
+    Ray processes (its head node's servers and the workers training children) end with it, and the
+    resumed run, on a Ray instance of its own, ends as an uninterrupted Ray run does."""
+    pytest.importorskip("ray", reason="the ray executor's tests need Ray (pip install -e '.[dev]' installs it)")
+    report = kill_and_resume(tmp_path, toy_dataset_name, [("store", 0.0), ("controller", 0.0)], executor="ray")
+    print("\n".join(report))
+    # A local Ray instance is several processes (its control store, the raylet, the workers), all started
+    # from the search's process: each kill must have found them, or the check above proved nothing.
+    counts = [int(line.rsplit("; ", 1)[1].split()[0]) for line in report]
+    assert all(count >= 3 for count in counts), report
 
 
 @pytest.mark.slow

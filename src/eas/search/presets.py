@@ -10,7 +10,7 @@ from typing import Any
 
 from eas.controller import ControllerConfig
 from eas.search.config import SearchConfig
-from eas.spec import ActionSpace
+from eas.spec import DEFAULT_ARCH, ActionSpace
 from eas.train import TrainConfig
 
 # Measured on Fashion-MNIST with 2 CPU cores (see docs/RESULTS.md):
@@ -47,7 +47,7 @@ FINAL_RECIPE = TrainConfig(
 PRESETS: dict[str, SearchConfig] = {
     "fashion-cpu": SearchConfig(
         dataset="fashion-mnist",
-        start="conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64",
+        start=DEFAULT_ARCH,
         start_training=TrainConfig(epochs=1, learning_rate=0.05, schedule="step", batch_size=128, augment=False),
         child_training=_CHILD_FINE_TUNE,
         final_training=FINAL_RECIPE,
@@ -178,7 +178,6 @@ PRESETS["paper-cifar10-densenet"] = replace(
     controller=ControllerConfig(max_positions=ActionSpace.densenet_paper().max_layers_per_block),
 )
 
-# One line each for `eas presets`.
 # ----- Does the controller learn? (`bench/rl_vs_random.py`, the paper's RQ2 on two CPU cores.) The README
 # job gives the controller a handful of updates; this search gives it 20 in about ten minutes. Children
 # are all grown from one start network (the paper's first stage: no restarts), so an episode's mean child
@@ -192,7 +191,7 @@ PRESETS["paper-cifar10-densenet"] = replace(
 # parameters (Spearman -0.52, p < 0.001): a signal the controller can learn from.
 PRESETS["controller-cpu"] = SearchConfig(
     dataset="fashion-mnist",
-    start="conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64",
+    start=DEFAULT_ARCH,
     start_training=TrainConfig(
         epochs=2, learning_rate=0.05, schedule="step", batch_size=128, train_subset=5000, augment=False
     ),
@@ -208,6 +207,7 @@ PRESETS["controller-cpu"] = SearchConfig(
     action_space=ActionSpace.cpu(),
 )
 
+# One line each for `eas presets`.
 DESCRIPTIONS: dict[str, str] = {
     "fashion-cpu": "the README's job: search Fashion-MNIST and train what it found, 15 min on 2 CPU cores",
     "smoke": "a seconds-long search on 512 images, for tests",
