@@ -40,6 +40,8 @@ Methods (each a real command line, timed from start to end, on this machine):
      widths up to 256): (c) at 2 hours (91 epochs, 95.00%) and (h) (a network 2.6x the hand-designed
      one's FLOPs with half the budget, 94.47%) say the final epochs decide, so the search may only grow
      the network where it costs few of them.
+  m  l with the cost priced three times as steeply (w = -0.3) and the epoch target taken from this run's
+     machine speed probe instead of a fixed 800 images/s.
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
 interrupted comparison continues where it stopped. Before each run a probe of a few seconds measures
 the machine's training speed (the hand-designed network, final recipe), recorded beside the run: runs of
@@ -76,12 +78,15 @@ FIELDS = ("method", "seed", "minutes", "test_accuracy", "parameters", "wall_seco
 FIELDS += ("probe_images_per_second",)
 PROBE_IMAGES = 6400  # one probe: 50 steps of 128 images, about 8 s at the speeds measured so far
 EAS = str(Path(sys.executable).with_name("eas"))
-METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l")
+METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m")
 ALONE = {"c": HAND_DESIGNED, "k": SEARCHED}  # trained alone; d's network is the preset's start
 # The hand-designed network's final training speed, a round figure within what the (c) runs measured
 # (845, 886 and 963 images/s at 40 minutes, 765 at 2 hours), and the images it trains on.
 HAND_DESIGNED_IMAGES_PER_SECOND = 800
 TRAINING_IMAGES = 60_000
+# A whole final training runs slower than the probe's short runs (epoch ends, evaluation, a warm cache in
+# the probe): the (c) seed-2 run at 40 minutes trained at 845 images/s, its probe read 1,057.
+RUN_OVER_PROBE = 0.8
 WIDE_FILTERS = "[16,24,32,48,64,96,128,192,256]"
 
 
@@ -93,8 +98,9 @@ def recipe_flags(recipe: TrainConfig) -> list[str]:
     return flags if recipe.augment else [*flags, "--no-augment"]
 
 
-def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str], Path]:
-    """The command line of one run and the folder whose metrics.json holds its result."""
+def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> tuple[list[str], Path]:
+    """The command line of one run and the folder whose metrics.json holds its result (`probe`: the
+    machine speed probe's images/s, just measured)."""
     config = preset(PRESET)
     if method in ("c", "d", "k"):
         arch = ALONE.get(method, config.start)
@@ -109,7 +115,7 @@ def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str
         line += ["--set", "start_share=null"]
     # Every search method but j and l was measured before the preset priced children by their measured time
     # (commit a800415): pinned, so that the commands keep measuring what the CSV records.
-    line += ["--cost-measure", "time" if method in ("j", "l") else "flops"]
+    line += ["--cost-measure", "time" if method in ("j", "l", "m") else "flops"]
     if method in ("a0", "b", "e", "f", "g"):
         # Measured before the preset took common child draws (commit 701de52): pinned, so that these
         # commands keep measuring what the CSV records for them.
@@ -125,10 +131,16 @@ def command(method: str, seed: int, seconds: float, out: Path) -> tuple[list[str
         line += ["--start", HAND_DESIGNED, "--start-share", "0.3", "--final-share", "0.5", "--one-schedule"]
         line += ["--cost-exponent", "-0.1", "--set", "final_epochs_target=30", "--set", "common_child_data=true"]
         line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
-    if method == "l":
+    if method in ("l", "m"):
         line += ["--start", HAND_DESIGNED, "--start-share", "0.15", "--final-share", "0.75", "--one-schedule"]
-        epochs = round(0.9 * 0.75 * seconds * HAND_DESIGNED_IMAGES_PER_SECOND / TRAINING_IMAGES)
-        line += ["--cost-exponent", "-0.1", "--set", f"final_epochs_target={epochs}"]
+        # m takes the hand-designed network's speed from this run's probe, not a figure of other days: the
+        # machine's speed has differed between days by more than 2x.
+        speed = HAND_DESIGNED_IMAGES_PER_SECOND if method == "l" else RUN_OVER_PROBE * probe
+        epochs = round(0.9 * 0.75 * seconds * speed / TRAINING_IMAGES)
+        # m prices cost three times as steeply: at -0.1, l chose a child of 2.1x the target cost for
+        # 0.4 validation points it had over cheaper ones, and its final training got 45 of 65 epochs.
+        exponent = "-0.1" if method == "l" else "-0.3"
+        line += ["--cost-exponent", exponent, "--set", f"final_epochs_target={epochs}"]
         line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
     if method == "i":
         # The children's fine-tune recipe (presets.py), longer and on every training image.
@@ -162,7 +174,7 @@ def run_one(method: str, seed: int, minutes: float, out_root: Path) -> dict[str,
     shutil.rmtree(out, ignore_errors=True)
     probe = machine_speed()
     print(f"[{time.strftime('%H:%M:%S')}] machine speed probe: {probe:.0f} images/s", flush=True)
-    line, result_dir = command(method, seed, minutes * 60, out)
+    line, result_dir = command(method, seed, minutes * 60, out, probe)
     print(f"[{time.strftime('%H:%M:%S')}] {method} seed {seed}: {' '.join(line)}", flush=True)
     began = time.perf_counter()
     subprocess.run(line, check=True, stdout=subprocess.DEVNULL)

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 import torch
 
+from eas.executors.guardian import alive, descendants
 from eas.search.trial import START_EPISODE
 
 # Pauses the process at the phase named by EAS_TEST_PAUSE_AT (the first time it is reached), writes
@@ -143,31 +144,6 @@ def where_it_stood(run_dir: Path) -> str:
     )
 
 
-def descendants(pid: int) -> set[int]:
-    """The processes `pid` started (its pool's workers and theirs), read from /proc."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended while being read
-            continue
-        parents[int(stat.parent.name)] = int(fields[1])
-    found: set[int] = set()
-    frontier = {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def running(pid: int) -> bool:
-    """True while `pid` exists and is not a zombie."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def kill_at(arguments: list[str], run_dir: Path, phase: str, delay: float, log: Path) -> str:
     """Run the search until it pauses at `phase` (or, for "random", until `delay` seconds passed),
     SIGKILL it, check that no process it started outlives it for long (a pool's workers would go on
@@ -211,9 +187,10 @@ def kill_at(arguments: list[str], run_dir: Path, phase: str, delay: float, log: 
         process.wait()
     # A worker notices its parent is gone at its next message (a progress report, or the next task).
     ends_by = time.monotonic() + 60
-    while any(running(pid) for pid in started_by_it) and time.monotonic() < ends_by:
+    while any(alive(pid, since) for pid, since in started_by_it.items()) and time.monotonic() < ends_by:
         time.sleep(0.1)
-    assert not any(running(pid) for pid in started_by_it), f"a process of the killed search outlived it ({phase})"
+    left = [pid for pid, since in started_by_it.items() if alive(pid, since)]
+    assert not left, f"a process of the killed search outlived it ({phase}): {left}"
     last_line = search_log.read_text().splitlines()[-1].split(": ")[0] if search_log.is_file() else "no log"
     ended = f"{len(started_by_it)} processes it started ended"
     return f"{phase} ({delay:.2f} s): {where_it_stood(run_dir)}; last log line from {last_line}; {ended}"
@@ -312,18 +289,13 @@ def test_a_pool_search_killed_then_resumed_equals_an_uninterrupted_one_and_leave
     assert all(count >= 2 for count in counts), report
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect (2026-11-27): a process of the killed search's local Ray instance was still running 60 s "
-    "after the kill (they were gone a few minutes later); the Ray executor does not yet tie its instance's "
-    "processes to the search's life",
-)
 def test_a_ray_search_killed_then_resumed_equals_an_uninterrupted_one_and_leaves_no_ray_processes(
     tmp_path: Path, toy_dataset_name: str
 ) -> None:
     """The same on the Ray executor, whose local instance the search starts itself: the killed search's
     Ray processes (its head node's servers and the workers training children) end with it, and the
-    resumed run, on a Ray instance of its own, ends as an uninterrupted Ray run does."""
+    resumed run, on a Ray instance of its own, ends as an uninterrupted Ray run does. Without the
+    executor's guardian (eas.executors.guardian) a process of the killed instance still ran 60 s later."""
     pytest.importorskip("ray", reason="the ray executor's tests need Ray (pip install -e '.[dev]' installs it)")
     report = kill_and_resume(tmp_path, toy_dataset_name, [("store", 0.0), ("controller", 0.0)], executor="ray")
     print("\n".join(report))

@@ -5,7 +5,16 @@ from __future__ import annotations
 import torch
 
 from eas.train import TrainConfig, fit
-from eas.train.budget import SAFETY_FRACTION, Speed, epochs_within, measure_speed, partial_epoch_images, plan_epochs
+from eas.train.budget import (
+    MIN_TAIL_FRACTION,
+    SAFETY_FRACTION,
+    Speed,
+    epochs_within,
+    measure_speed,
+    partial_epoch_images,
+    plan_epochs,
+    tail_steps,
+)
 from tests.train.test_fit import toy_data, toy_model
 
 
@@ -20,6 +29,16 @@ def test_plan_epochs_reserves_the_evaluation_and_trains_at_least_once() -> None:
     # 10 steps an epoch = 1 s; 1000 evaluation images = 1 s; 21 s budget -> 20 s of training, less the margin.
     assert plan_epochs(speed, 10, 21.0, 1000) == epochs_within(20.0, 1.0) == 19
     assert plan_epochs(speed, 10, 0.5, 1000) == 1
+
+
+def test_tail_steps_fill_what_the_whole_epochs_leave() -> None:
+    # 20 steps an epoch of 10 s: 4.5 epochs of usable time leave half an epoch, 10 steps.
+    assert tail_steps(45.0 / (1 - SAFETY_FRACTION), 10.0, 20) == 10
+    assert tail_steps(4.75 * 10.0 / (1 - SAFETY_FRACTION), 10.0, 20) == 15
+    # Whole epochs only, or a remainder under the smallest tail worth planning: none.
+    assert tail_steps(40.0 / (1 - SAFETY_FRACTION), 10.0, 20) == 0
+    assert tail_steps((4 + MIN_TAIL_FRACTION / 2) * 10.0 / (1 - SAFETY_FRACTION), 10.0, 20) == 0
+    assert tail_steps(-3.0, 10.0, 20) == 0
 
 
 def test_measure_speed_leaves_the_model_untouched() -> None:

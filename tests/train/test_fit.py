@@ -16,6 +16,7 @@ from eas.build import build_model
 from eas.data import Dataset, DatasetInfo, Split
 from eas.spec import NetSpec
 from eas.train import Progress, TrainConfig, fit, full_training_data, learning_rate_at, make_optimizer
+from eas.train.budget import SAFETY_FRACTION, Speed
 from eas.train.fit import training_subset
 
 ARCH = "conv-4-3 pool conv-8-3 gap fc-8"
@@ -167,6 +168,26 @@ def test_fit_learns_the_toy_task() -> None:
     assert result.seconds > 0 and result.images_per_second > 0
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_on_a_gpu_fit_learns_as_on_the_cpu_and_leaves_the_dataset_where_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # TF32 convolutions would round far above float32 level; the comparison is of the same arithmetic.
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
+    monkeypatch.setattr(torch.backends.cuda.matmul, "allow_tf32", False)
+    data = toy_data(train=256)
+    config = TrainConfig(epochs=2, learning_rate=0.1, batch_size=32, schedule="step")
+    on_cpu, on_gpu = toy_model(), toy_model()
+    cpu = fit(on_cpu, data, config)
+    gpu = fit(on_gpu, data, replace(config, device="cuda"))
+    assert gpu.status == "ok" and gpu.images_seen == cpu.images_seen == 2 * 256
+    assert gpu.train_loss == pytest.approx(cpu.train_loss, rel=1e-4)
+    assert gpu.validation_accuracy == pytest.approx(cpu.validation_accuracy, abs=1 / 40)
+    for name, value in on_gpu.state_dict().items():
+        torch.testing.assert_close(value.cpu(), on_cpu.state_dict()[name], rtol=1e-3, atol=1e-4)
+    assert data.train.images.device.type == "cpu"  # fit copied the split to the GPU; the caller's stays
+
+
 def test_same_seed_gives_identical_weights_and_results() -> None:
     data = toy_data()
     config = TrainConfig(epochs=2, learning_rate=0.05, batch_size=16, seed=7)
@@ -300,6 +321,34 @@ def test_a_time_budget_plans_the_epochs_and_the_schedule_ends() -> None:
     assert result.status == "ok" and result.epochs_planned > 1, "`epochs` is replaced by the budget's plan"
     assert result.epochs_completed == result.epochs_planned
     assert planned[-1] == result.epochs_planned  # the last steps ran under the final plan
+
+
+def test_a_budget_with_room_for_part_of_an_epoch_trains_it_and_the_cosine_ends_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The probe says 2.6 epochs fit: two whole epochs, then a third of 3 of the 6 steps (0.6 of an
+    epoch, rounded down) on a random part of the images, with the per-step cosine ending at the last
+    of those steps. The replan, which would read the toy's real speed, is held to the first plan."""
+    fit_module = importlib.import_module("eas.train.fit")
+    per_step = 0.05
+    monkeypatch.setattr(fit_module, "measure_speed", lambda *_: Speed(per_step, 0.0))
+    monkeypatch.setattr(fit_module, "_replan", lambda run, *_: run)
+    rates: list[float] = []
+    original = fit_module.learning_rate_at
+
+    def recorded_rate(*arguments: Any) -> float:
+        rates.append(original(*arguments))
+        return rates[-1]
+
+    monkeypatch.setattr(fit_module, "learning_rate_at", recorded_rate)
+    budget = 2.6 * 6 * per_step / (1 - SAFETY_FRACTION)  # 6 steps of 16 images an epoch
+    config = TrainConfig(epochs=1, batch_size=16, learning_rate=0.1, schedule="step", time_budget=budget)
+    result = fit(toy_model(), toy_data(train=96), config)
+    assert result.status == "ok" and result.epochs_completed == result.epochs_planned == 3
+    assert result.images_seen == 2 * 96 + 3 * 16
+    assert len(rates) == 2 * (2 * 6 + 3)  # each step sets both parameter groups (decayed weights, the rest)
+    assert rates[0] == pytest.approx(0.1)
+    assert rates[-1] == pytest.approx(0.05 * (1 + math.cos(math.pi * 14 / 15)))  # step 14 of 15
 
 
 def test_the_last_planned_epoch_is_not_replanned_away(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,6 +9,8 @@ times out is tried again up to `retries` times and then reported failed; the sea
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -26,6 +28,7 @@ from eas.evaluation import (
     task_message,
 )
 from eas.executors.base import EventCallback, thread_share
+from eas.executors.guardian import start_guardian
 from eas.executors.retry import DEFAULT_RETRIES, Attempts
 
 logger = logging.getLogger(__name__)
@@ -78,6 +81,7 @@ class RayExecutor:
         self._ray: Any = None
         self._remote: Any = None
         self._started_ray = False
+        self._guardian: subprocess.Popen[bytes] | None = None
         self._data: Dataset | None = None
         self._data_ref: Any = None
 
@@ -98,6 +102,8 @@ class RayExecutor:
             raise ValueError("the ray executor needs Ray: pip install 'eas[ray]' (or pip install ray)") from error
         if not ray.is_initialized():
             if self.address is None:
+                # Ray's processes outlived a search killed with SIGKILL by minutes; the guardian ends them.
+                self._guardian = start_guardian(os.getpid())
                 ray.init(num_cpus=self.num_cpus, include_dashboard=False, log_to_driver=False)
             else:
                 ray.init(address=self.address, log_to_driver=False)
@@ -109,9 +115,14 @@ class RayExecutor:
         return ray
 
     def close(self) -> None:
-        """Drop the stored dataset and shut down the Ray instance this executor started."""
+        """Drop the stored dataset and shut down the Ray instance this executor started (and its guardian:
+        nothing is left for it to end)."""
         if self._ray is not None and self._started_ray:
             self._ray.shutdown()
+        if self._guardian is not None:
+            self._guardian.terminate()
+            self._guardian.wait()
+            self._guardian = None
         self._ray = self._remote = self._data = self._data_ref = None
         self._started_ray = False
 

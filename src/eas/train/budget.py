@@ -23,6 +23,9 @@ from eas.train.loop import EpochStats, batch_count, evaluate, train_one_epoch
 PROBE_STEPS = 12
 # Part of the budget kept free for float noise in the estimate and the final evaluation's jitter.
 SAFETY_FRACTION = 0.02
+# The smallest partial last epoch worth planning, as a fraction of an epoch: a shorter one would only
+# bend the schedule's end for a few steps.
+MIN_TAIL_FRACTION = 0.1
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,16 @@ def epochs_within(seconds: float, seconds_per_epoch: float) -> int:
     """Whole epochs that fit in `seconds` after the safety margin (0 when not even one fits)."""
     usable = seconds * (1.0 - SAFETY_FRACTION)
     return max(math.floor(usable / max(seconds_per_epoch, 1e-9)), 0)
+
+
+def tail_steps(seconds: float, seconds_per_epoch: float, steps_per_epoch: int) -> int:
+    """Steps of one more, partial epoch that fit in what the whole epochs leave of `seconds` (after the
+    safety margin), or 0 when that is under `MIN_TAIL_FRACTION` of an epoch. Whole epochs alone leave up
+    to an epoch of the budget unused: at 4 planned epochs (a large network in a short final training),
+    a fifth of it."""
+    usable = max(seconds, 0.0) * (1.0 - SAFETY_FRACTION) / max(seconds_per_epoch, 1e-9)
+    fraction = usable - math.floor(usable)
+    return math.floor(fraction * steps_per_epoch) if fraction >= MIN_TAIL_FRACTION else 0
 
 
 def plan_epochs(speed: Speed, steps_per_epoch: int, budget: float, evaluation_images: int) -> int:

@@ -91,7 +91,9 @@ class TrainConfig:
 @dataclass
 class TrainResult:
     """Outcome of `fit`. `status` is "ok", "diverged" (a non-finite loss stopped training early) or
-    "cut" (the caller's deadline stopped it); `epochs_planned` is what a time budget allowed."""
+    "cut" (the caller's deadline stopped it); `epochs_planned` is what a time budget allowed, its last
+    epoch partial when the whole epochs left room for part of another (`images_seen` counts the images
+    really trained)."""
 
     status: str = "ok"
     epochs_planned: int = 0

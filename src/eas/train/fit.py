@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from eas.data import Dataset, Split
-from eas.train.budget import epochs_within, measure_speed, partial_epoch_images, plan_epochs
+from eas.train.budget import epochs_within, measure_speed, partial_epoch_images, plan_epochs, tail_steps
 from eas.train.config import TrainConfig, TrainResult
 from eas.train.loop import EvalStats, batch_count, evaluate, train_one_epoch
 
@@ -43,14 +43,18 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.SGD:
     return torch.optim.SGD(groups, lr=config.learning_rate, momentum=config.momentum, nesterov=config.momentum > 0)
 
 
-def learning_rate_at(config: TrainConfig, epoch: int, step: int, steps_per_epoch: int) -> float:
+def learning_rate_at(
+    config: TrainConfig, epoch: int, step: int, steps_per_epoch: int, total_steps: int | None = None
+) -> float:
     """Cosine decay (per epoch or per step) over the config's `schedule_window` of the cosine, times a
-    linear warm-up over the first `warmup_steps`."""
+    linear warm-up over the first `warmup_steps`. `total_steps` (default: every epoch whole) is where
+    the per-step cosine ends, for a plan whose last epoch is partial."""
     global_step = epoch * steps_per_epoch + step
     if config.schedule == "epoch":
         progress = epoch / max(config.epochs, 1)
     else:
-        progress = global_step / max(config.epochs * steps_per_epoch, 1)
+        total = config.epochs * steps_per_epoch if total_steps is None else total_steps
+        progress = global_step / max(total, 1)
     begin, end = config.schedule_window
     progress = begin + (end - begin) * progress
     rate = 0.5 * config.learning_rate * (1.0 + math.cos(math.pi * progress))
@@ -84,6 +88,12 @@ class _TrainingRun:
     progress: ProgressCallback | None
     probe_seconds: float = 0.0
     seconds_per_eval_image: float = 0.0
+    # Steps of the last epoch when a time budget leaves room for part of one more (0: every epoch whole).
+    tail_steps: int = 0
+
+    def total_steps(self) -> int | None:
+        """Steps of the whole plan when its last epoch is partial (None when every epoch is whole)."""
+        return (self.config.epochs - 1) * self.steps_per_epoch + self.tail_steps if self.tail_steps else None
 
 
 def fit(
@@ -139,15 +149,20 @@ def _first_plan(run: _TrainingRun, budget: float, started: float, reserve_images
     evaluation_images = len(run.validation) + reserve_images
     epochs = plan_epochs(speed, run.steps_per_epoch, left, evaluation_images)
     images = partial_epoch_images(speed, run.steps_per_epoch, left, evaluation_images, run.config.batch_size)
+    tail = 0
     if images is not None and images < len(run.train_split):
         # Not one epoch fits: one pass over a random part of the images, so the budget holds.
         split = training_subset(run.train_split, images, run.generator)
         run = replace(run, train_split=split, steps_per_epoch=max(batch_count(len(split), run.config.batch_size), 1))
+    elif images is None:
+        reserve = evaluation_images * speed.seconds_per_eval_image
+        tail = tail_steps(left - reserve, speed.seconds_per_step * run.steps_per_epoch, run.steps_per_epoch)
     return replace(
         run,
-        config=replace(run.config, epochs=epochs),
+        config=replace(run.config, epochs=epochs + (1 if tail else 0)),
         probe_seconds=time.perf_counter() - started,
         seconds_per_eval_image=speed.seconds_per_eval_image,
+        tail_steps=tail,
     )
 
 
@@ -157,7 +172,8 @@ def _replan(run: _TrainingRun, budget: float, started: float, reserve_images: in
     per_epoch = (elapsed - run.probe_seconds) / epochs_done
     reserve = (len(run.validation) + reserve_images) * run.seconds_per_eval_image
     epochs = epochs_done + epochs_within(budget - elapsed - reserve, per_epoch)
-    return replace(run, config=replace(run.config, epochs=epochs))
+    tail = tail_steps(budget - elapsed - reserve, per_epoch, run.steps_per_epoch)
+    return replace(run, config=replace(run.config, epochs=epochs + (1 if tail else 0)), tail_steps=tail)
 
 
 def _start_run(
@@ -201,7 +217,12 @@ def _run_epoch(
     config = run.config
 
     def rate(step: int) -> float:
-        return learning_rate_at(config, epoch, step, run.steps_per_epoch)
+        return learning_rate_at(config, epoch, step, run.steps_per_epoch, run.total_steps())
+
+    split = run.train_split
+    if run.tail_steps and epoch == config.epochs - 1:
+        # The partial last epoch of a time budget's plan: its steps over a random part of the images.
+        split = training_subset(split, run.tail_steps * config.batch_size, run.generator)
 
     def on_step(step: int, steps: int, loss: float) -> None:
         if run.progress is not None:
@@ -210,7 +231,7 @@ def _run_epoch(
     stats = train_one_epoch(
         run.model,
         run.optimizer,
-        run.train_split,
+        split,
         run.data.info,
         batch_size=config.batch_size,
         learning_rate=rate,
