@@ -11,7 +11,7 @@ forward FLOPs).
 On a GPU (`--device cuda`) the bare loops keep the images on the device, the best they can do, and
 every timing ends with a synchronisation.
 
-    python bench/throughput.py [--arch "..."] [--images 3000] [--repeats 8] [--device cuda]
+    python bench/throughput.py [--arch "..."] [--images 3000] [--repeats 8] [--device cuda] [--mixed-precision]
 """
 
 from __future__ import annotations
@@ -79,6 +79,9 @@ def main() -> None:
     parser.add_argument("--no-augment", action="store_true")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument(
+        "--mixed-precision", action="store_true", help="eas trains in bfloat16 autocast (the bare loops stay float32)"
+    )
+    parser.add_argument(
         "--data-root", default=None, help="folder of the Fashion-MNIST files (default: the usual places)"
     )
     args = parser.parse_args()
@@ -96,7 +99,12 @@ def main() -> None:
         spec = parse_spec(arch)
         initial = build_model(spec, seed=0).state_dict()
         config = TrainConfig(
-            epochs=1, batch_size=args.batch_size, augment=not args.no_augment, seed=0, device=args.device
+            epochs=1,
+            batch_size=args.batch_size,
+            augment=not args.no_augment,
+            seed=0,
+            device=args.device,
+            mixed_precision=args.mixed_precision,
         )
         times: dict[str, list[float]] = {"bare": [], "best": [], "eas": []}
         for _ in range(args.repeats):

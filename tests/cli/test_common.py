@@ -12,7 +12,14 @@ from typing import Any, ClassVar
 import pytest
 
 from eas.cli import common
-from eas.cli.common import DEFAULT_EPOCHS, EpochBar, add_training_arguments, parse_shape, training_config
+from eas.cli.common import (
+    DEFAULT_EPOCHS,
+    EpochBar,
+    add_training_arguments,
+    epochs_text,
+    parse_shape,
+    training_config,
+)
 from eas.train import Progress, TrainConfig
 
 
@@ -73,7 +80,7 @@ def test_training_config_without_an_epoch_default_uses_the_cli_default() -> None
 def test_training_config_takes_every_option() -> None:
     arguments = ["--epochs", "3", "--lr", "0.1", "--batch-size", "16", "--weight-decay", "0.001"]
     arguments += ["--schedule", "step", "--warmup-steps", "5", "--no-augment", "--train-subset", "100"]
-    arguments += ["--seed", "7", "--device", "cuda:1"]
+    arguments += ["--seed", "7", "--device", "cuda:1", "--mixed-precision"]
     config = training_config(training_parser().parse_args(arguments))
     expected = replace(
         TrainConfig(),
@@ -87,6 +94,7 @@ def test_training_config_takes_every_option() -> None:
         train_subset=100,
         seed=7,
         device="cuda:1",
+        mixed_precision=True,
     )
     assert config == expected
 
@@ -98,6 +106,12 @@ def test_training_options_are_checked(capsys) -> None:
     assert "invalid choice: 'linear'" in capsys.readouterr().err
     with pytest.raises(ValueError, match="learning_rate must be positive"):
         training_config(parser.parse_args(["--lr", "0"]))
+
+
+def test_epochs_text_counts_a_partial_last_epoch_by_its_share() -> None:
+    assert epochs_text({"epochs_completed": 13, "epochs_trained": 12.352}) == "12.35 epochs"
+    assert epochs_text({"epochs_completed": 13, "epochs_trained": 13.0000001}) == "13 epochs"
+    assert epochs_text({"epochs_completed": 4}) == "4 epochs"  # metrics written before epochs_trained
 
 
 # ----- EpochBar ----------------------------------------------------------------------------------

@@ -188,6 +188,14 @@ def test_on_a_gpu_fit_learns_as_on_the_cpu_and_leaves_the_dataset_where_it_was(
     assert data.train.images.device.type == "cpu"  # fit copied the split to the GPU; the caller's stays
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_on_a_gpu_mixed_precision_learns_the_toy_task() -> None:
+    config = TrainConfig(epochs=3, learning_rate=0.1, batch_size=32, schedule="step", device="cuda")
+    result = fit(toy_model(), toy_data(train=256), replace(config, mixed_precision=True))
+    assert result.status == "ok" and result.epochs_completed == 3
+    assert result.validation_accuracy is not None and result.validation_accuracy >= 0.9
+
+
 def test_same_seed_gives_identical_weights_and_results() -> None:
     data = toy_data()
     config = TrainConfig(epochs=2, learning_rate=0.05, batch_size=16, seed=7)
@@ -345,7 +353,7 @@ def test_a_budget_with_room_for_part_of_an_epoch_trains_it_and_the_cosine_ends_t
     config = TrainConfig(epochs=1, batch_size=16, learning_rate=0.1, schedule="step", time_budget=budget)
     result = fit(toy_model(), toy_data(train=96), config)
     assert result.status == "ok" and result.epochs_completed == result.epochs_planned == 3
-    assert result.images_seen == 2 * 96 + 3 * 16
+    assert result.images_seen == 2 * 96 + 3 * 16 and result.epochs_trained == 2.5
     assert len(rates) == 2 * (2 * 6 + 3)  # each step sets both parameter groups (decayed weights, the rest)
     assert rates[0] == pytest.approx(0.1)
     assert rates[-1] == pytest.approx(0.05 * (1 + math.cos(math.pi * 14 / 15)))  # step 14 of 15

@@ -169,6 +169,18 @@ def test_nan_on_the_first_batch() -> None:
     assert math.isnan(stats.loss)
 
 
+def test_mixed_precision_runs_the_forward_pass_in_bfloat16_and_keeps_float32_weights() -> None:
+    seen: list[torch.dtype] = []
+    plain, mixed = small_net(), small_net()
+    mixed.classifier.register_forward_hook(lambda module, inputs, output: seen.append(output.dtype))
+    full = epoch(plain, random_split(24), rate=0.1)
+    half = epoch(mixed, random_split(24), rate=0.1, mixed_precision=True)
+    assert seen and set(seen) == {torch.bfloat16}
+    assert all(parameter.dtype == torch.float32 for parameter in mixed.parameters())
+    assert math.isfinite(half.loss) and half.loss != full.loss  # rounded differently ...
+    assert half.loss == pytest.approx(full.loss, rel=0.05)  # ... but the same training
+
+
 # ----- evaluate ---------------------------------------------------------------------------------
 def test_evaluate_scores_exactly() -> None:
     split = random_split(11, seed=4)

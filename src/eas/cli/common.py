@@ -20,9 +20,18 @@ __all__ = [
     "add_training_arguments",
     "check_at_least_one",
     "check_output_folder",
+    "epochs_text",
     "load_data",
     "parse_shape",
 ]
+
+
+def epochs_text(result: dict[str, Any]) -> str:
+    """'13 epochs', or '12.35 epochs' when a time budget's last epoch was partial, from a
+    TrainResult's dict (metrics written before `epochs_trained` existed give the whole count)."""
+    trained = result.get("epochs_trained") or result["epochs_completed"]
+    whole = abs(trained - round(trained)) < 5e-3
+    return f"{round(trained)} epochs" if whole else f"{trained:.2f} epochs"
 
 
 def parse_shape(text: str) -> tuple[int, int, int]:
@@ -79,6 +88,9 @@ def add_training_arguments(parser: argparse.ArgumentParser, epochs: int | None =
     parser.add_argument("--train-subset", type=int, default=None, help="train on this many random images per run")
     parser.add_argument("--seed", type=int, default=recipe.seed)
     parser.add_argument("--device", default=recipe.device, help="cpu, cuda, cuda:1, mps ...")
+    parser.add_argument(
+        "--mixed-precision", action="store_true", help="forward passes in bfloat16 autocast (for GPUs; slower on CPUs)"
+    )
 
 
 def training_config(args: argparse.Namespace) -> Any:
@@ -101,6 +113,7 @@ def training_config(args: argparse.Namespace) -> Any:
         train_subset=args.train_subset,
         seed=args.seed,
         device=args.device,
+        mixed_precision=args.mixed_precision,
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from eas.cli.common import check_at_least_one
+from eas.cli.common import check_at_least_one, epochs_text
 from eas.cli.search_view import EventReceivers, SearchView
 
 
@@ -322,7 +322,7 @@ def run(args: argparse.Namespace) -> int:
         final = summary.final
         print(
             f"final network: trial {final['trial']} {final['arch']} ({final['parameters']:,} parameters), "
-            f"{final['result']['epochs_completed']} epochs on training + validation images"
+            f"{epochs_text(final['result'])} on training + validation images"
         )
         print(f"test accuracy: {100 * final['test_accuracy']:.2f}%")
         print(f"whole job: {final['elapsed_seconds']:.0f} s; checkpoint: {summary.run_dir}/final")

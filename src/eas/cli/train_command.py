@@ -15,6 +15,7 @@ from eas.cli.common import (
     add_dataset_arguments,
     add_training_arguments,
     check_output_folder,
+    epochs_text,
     load_data,
     training_config,
 )
@@ -138,6 +139,6 @@ def _train_and_report(
     print(f"validation accuracy: {validation}{note}")
     print(f"test accuracy: {100 * (final.test_accuracy or 0.0):.2f}%")
     print(f"parameters: {spec.num_params():,}")
-    print(f"epochs: {result.epochs_completed}; wall time: {time.perf_counter() - args.started:.0f} s")
+    print(f"{epochs_text(result.to_dict())}; wall time: {time.perf_counter() - args.started:.0f} s")
     print(f"train images/s: {result.images_per_second:.0f}; checkpoint: {out}")
     return 0

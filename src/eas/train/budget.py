@@ -64,6 +64,7 @@ def measure_speed(model: nn.Module, data: Dataset, config: TrainConfig, validati
             device=device,
             memory_format=memory_format,
             random_erasing=config.random_erasing,
+            mixed_precision=config.mixed_precision,
         )
 
     train(Split(sample.images[: config.batch_size], sample.labels[: config.batch_size]))  # untimed warm-up

@@ -20,6 +20,11 @@ class TrainConfig:
     `channels_last` stores activations NHWC, which oneDNN convolutions run faster on CPU (measured by
     bench/throughput.py); it changes no result beyond float rounding.
 
+    `mixed_precision` runs each training step's forward pass under bfloat16 autocast, the loss in
+    float32 (bfloat16 keeps float32's exponent range, so no loss scaling is needed); evaluation stays
+    float32. Meant for GPUs: on the 2-core CPU of docs/RESULTS.md a bfloat16 matrix product ran at
+    about half the float32 rate.
+
     `random_erasing` is the probability of erasing one random rectangle of each training image (Zhong
     et al. 2020); `label_smoothing` the cross-entropy smoothing. `time_budget` (seconds) replaces
     `epochs`: `fit` measures its speed on the first steps and sets the epoch count so that the whole
@@ -47,6 +52,7 @@ class TrainConfig:
     channels_last: bool = True
     random_erasing: float = 0.0
     label_smoothing: float = 0.0
+    mixed_precision: bool = False
     time_budget: float | None = None
     schedule_window: tuple[float, float] = (0.0, 1.0)
 
@@ -93,11 +99,12 @@ class TrainResult:
     """Outcome of `fit`. `status` is "ok", "diverged" (a non-finite loss stopped training early) or
     "cut" (the caller's deadline stopped it); `epochs_planned` is what a time budget allowed, its last
     epoch partial when the whole epochs left room for part of another (`images_seen` counts the images
-    really trained)."""
+    really trained; `epochs_trained` counts that epoch by the part of the images it trained)."""
 
     status: str = "ok"
     epochs_planned: int = 0
     epochs_completed: int = 0
+    epochs_trained: float = 0.0
     train_loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
     validation_accuracy: float | None = None

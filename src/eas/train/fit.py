@@ -243,6 +243,7 @@ def _run_epoch(
         random_erasing=config.random_erasing,
         label_smoothing=config.label_smoothing,
         should_stop=should_stop,
+        mixed_precision=config.mixed_precision,
     )
     result.images_seen += stats.images
     if stats.diverged:
@@ -254,6 +255,7 @@ def _run_epoch(
         result.message = f"deadline reached in epoch {epoch + 1} of {config.epochs}"
         return False
     result.epochs_completed = epoch + 1
+    result.epochs_trained += stats.images / max(len(run.train_split), 1)
     result.train_loss.append(stats.loss)
     result.train_accuracy.append(stats.accuracy)
     # The last epoch's score is recorded once, by `_record_final_scores`.

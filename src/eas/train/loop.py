@@ -68,8 +68,10 @@ def train_one_epoch(
     random_erasing: float = 0.0,
     label_smoothing: float = 0.0,
     should_stop: Callable[[], bool] | None = None,
+    mixed_precision: bool = False,
 ) -> EpochStats:
-    """One pass over `split` in a random order. `learning_rate(step)` sets the rate of each batch.
+    """One pass over `split` in a random order. `learning_rate(step)` sets the rate of each batch;
+    `mixed_precision` runs the forward pass under bfloat16 autocast (the loss in float32).
 
     Stops at the first non-finite loss and reports `diverged=True` rather than raising; stops before
     a batch once `should_stop()` is true and reports `stopped=True`. Random erasing applies only
@@ -96,8 +98,9 @@ def train_one_epoch(
         labels = split.labels[indices].to(device)
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step)
-        logits = model(images)
-        loss = functional.cross_entropy(logits, labels, label_smoothing=label_smoothing)
+        with torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=mixed_precision):
+            logits = model(images)
+        loss = functional.cross_entropy(logits.float(), labels, label_smoothing=label_smoothing)
         if not torch.isfinite(loss):
             return EpochStats(float("nan"), 0.0, seen, diverged=True)
         optimizer.zero_grad(set_to_none=True)
