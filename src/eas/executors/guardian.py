@@ -6,7 +6,9 @@ cannot shut them down, and Ray's own clean-up left one of them running for minut
 (tests/search/test_kill_loop.py), holding cores and memory. The guardian is a separate process, in a
 session of its own so that a Ctrl-C aimed at the search does not end it first: while the search lives it
 records the search's descendants every `INTERVAL` seconds; once the search is gone it ends the recorded
-processes that still run (SIGTERM, then SIGKILL after `GRACE` seconds) and exits.
+processes that still run (SIGTERM, then SIGKILL after `GRACE` seconds) and exits. It ends every process
+the search's process started, not only Ray's: a program that runs a search and starts other processes
+meant to outlive it should start them after the executor is closed (closing it stops the guardian).
 
 This file imports only the standard library, and runs as a script (not `python -m eas...`), so that the
 guardian starts in milliseconds and does not load torch. It reads /proc: on systems without it (macOS,
