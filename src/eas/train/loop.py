@@ -84,6 +84,7 @@ def train_one_epoch(
     # On the training device, so that accumulating never copies to the host (a GPU synchronisation).
     total_loss = torch.zeros((), dtype=torch.float64, device=device)
     total_correct = torch.zeros((), dtype=torch.int64, device=device)
+    device_type = torch.device(device).type  # once, not per step
     seen = 0
     for step in range(steps):
         if should_stop is not None and should_stop():
@@ -98,9 +99,11 @@ def train_one_epoch(
         labels = split.labels[indices].to(device)
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step)
-        with torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=mixed_precision):
+        with torch.autocast(device_type, dtype=torch.bfloat16, enabled=mixed_precision):
             logits = model(images)
-        loss = functional.cross_entropy(logits.float(), labels, label_smoothing=label_smoothing)
+        if mixed_precision:
+            logits = logits.float()  # the loss and the accuracy from float32 logits
+        loss = functional.cross_entropy(logits, labels, label_smoothing=label_smoothing)
         if not torch.isfinite(loss):
             return EpochStats(float("nan"), 0.0, seen, diverged=True)
         optimizer.zero_grad(set_to_none=True)
