@@ -7,7 +7,8 @@ Methods (each a real command line, timed from start to end, on this machine):
      schedules of their own), which is what the CSV's first (a) run measured;
   b  the same, starting from the hand-designed network (its training is part of T);
   c  the hand-designed network trained alone for T (`eas train --time-budget T`, the final recipe);
-  d  the preset's start network trained alone for T;
+  d  the preset's start network of then (`conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64`, DEFAULT_ARCH)
+     trained alone for T;
   e  b, with the final training continuing the found network at a fifth of the peak learning rate and
      no cost penalty (a trained network needs a fine-tune, not a second full schedule);
   f  b with one learning-rate schedule over the whole job (`--one-schedule`): the hand-designed network
@@ -42,6 +43,12 @@ Methods (each a real command line, timed from start to end, on this machine):
      the network where it costs few of them.
   m  l with the cost priced three times as steeply (w = -0.3) and the epoch target taken from this run's
      machine speed probe instead of a fixed 800 images/s.
+  n  j (`make search` at T = 15 min, as the preset was then) from the hand-designed network at half its widths
+     (`conv-16-3 conv-16-3 pool conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 gap fc-64`, 3.1-3.7x its
+     training speed on a 2-core AMD EPYC) instead of the preset's 28K-parameter start: a start the search can grow
+     into the hand-designed network (two wider actions take a layer two rungs up, 16 -> 32) but whose
+     start share trains three times as many epochs. The preset has started from it since (CPU_START); the
+     methods measured with the old start (a, a0, i, j; d trains it alone) pass it explicitly.
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
 interrupted comparison continues where it stopped. Before each run a probe of a few seconds measures
 the machine's training speed (the hand-designed network, final recipe), recorded beside the run: runs of
@@ -66,11 +73,12 @@ from pathlib import Path
 from eas.build import build_model
 from eas.data import Split, load_dataset
 from eas.search import preset
-from eas.spec import parse_spec
+from eas.spec import DEFAULT_ARCH, parse_spec
 from eas.train import TrainConfig, fit
 from results_log import append_row, recorded  # bench/results_log.py, beside this script
 
 HAND_DESIGNED = "conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 pool conv-128-3 conv-128-3 gap fc-128"
+HALF_WIDTH = "conv-16-3 conv-16-3 pool conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 gap fc-64"
 # The final network of methods i and j, seed 0 (runs/equal-budget/{i,j}-seed0-40min/final/metrics.json).
 SEARCHED = "conv-32-3 conv-24-3 conv-24-3 pool conv-96-3 pool conv-96-3 conv-96-5 conv-128-3 gap fc-256"
 PRESET = "fashion-cpu"
@@ -78,8 +86,8 @@ FIELDS = ("method", "seed", "minutes", "test_accuracy", "parameters", "wall_seco
 FIELDS += ("probe_images_per_second",)
 PROBE_IMAGES = 6400  # one probe: 50 steps of 128 images, about 8 s at the speeds measured so far
 EAS = str(Path(sys.executable).with_name("eas"))
-METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m")
-ALONE = {"c": HAND_DESIGNED, "k": SEARCHED}  # trained alone; d's network is the preset's start
+METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n")
+ALONE = {"c": HAND_DESIGNED, "k": SEARCHED}  # trained alone; d's network is the preset's start of then
 # The hand-designed network's final training speed, a round figure within what the (c) runs measured
 # (845, 886 and 963 images/s at 40 minutes, 765 at 2 hours), and the images it trains on.
 HAND_DESIGNED_IMAGES_PER_SECOND = 800
@@ -103,10 +111,14 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
     machine speed probe's images/s, just measured)."""
     config = preset(PRESET)
     if method in ("c", "d", "k"):
-        arch = ALONE.get(method, config.start)
+        arch = ALONE.get(method, DEFAULT_ARCH)
         line = [EAS, "train", "--arch", arch, "--full-train", "--time-budget", str(seconds), "--seed", str(seed)]
         return [*line, *recipe_flags(config.final_training), "--out", str(out)], out
     line = [EAS, "search", "--preset", PRESET, "--time-budget", str(seconds), "--train-final", "--seed", str(seed)]
+    if method in ("a", "a0", "i", "j"):
+        # Measured before the preset started from CPU_START (the hand-designed network at half its widths):
+        # pinned to the start they had, so that these commands keep measuring what the CSV records.
+        line += ["--start", DEFAULT_ARCH]
     if method in ("a0", "b", "e"):
         # The preset's split as these methods were measured (commit 9bd7b60), before the preset itself
         # took a start share, one schedule and a final share of 0.5.
@@ -115,7 +127,7 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
         line += ["--set", "start_share=null"]
     # Every search method but j and l was measured before the preset priced children by their measured time
     # (commit a800415): pinned, so that the commands keep measuring what the CSV records.
-    line += ["--cost-measure", "time" if method in ("j", "l", "m") else "flops"]
+    line += ["--cost-measure", "time" if method in ("j", "l", "m", "n") else "flops"]
     if method in ("a0", "b", "e", "f", "g"):
         # Measured before the preset took common child draws (commit 701de52): pinned, so that these
         # commands keep measuring what the CSV records for them.
@@ -142,6 +154,8 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
         exponent = "-0.1" if method == "l" else "-0.3"
         line += ["--cost-exponent", exponent, "--set", f"final_epochs_target={epochs}"]
         line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
+    if method == "n":
+        line += ["--start", HALF_WIDTH]
     if method == "i":
         # The children's fine-tune recipe (presets.py), longer and on every training image.
         child = replace(config.child_training, epochs=2, train_subset=None)
@@ -151,16 +165,17 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
     return [*line, "--run-dir", str(out)], out / "final"
 
 
-def machine_speed(repeats: int = 3) -> float:
+def machine_speed(repeats: int = 3, arch: str = HAND_DESIGNED, data_root: str | None = None) -> float:
     """Training images/s of the hand-designed network with the final recipe, the median of `repeats`
     short runs in this process, just before a timed run. The same command has trained at 845..963
     images/s at 40 minutes on different days (765 at 2 hours), and runs of different days are compared
-    here: the probe says whether a run had a slow machine."""
-    data = load_dataset(preset(PRESET).dataset)
+    here: the probe says whether a run had a slow machine. `arch` names another network to time the same way
+    (bench/growth_frontier.py)."""
+    data = load_dataset(preset(PRESET).dataset, root=data_root)
     subset = replace(data, train=Split(data.train.images[:PROBE_IMAGES].contiguous(), data.train.labels[:PROBE_IMAGES]))
     no_validation = Split(data.validation.images[:0], data.validation.labels[:0])  # time training only
     recipe = replace(preset(PRESET).final_training, epochs=1, warmup_steps=0, seed=0)
-    spec = parse_spec(HAND_DESIGNED)
+    spec = parse_spec(arch)
     speeds = [
         fit(build_model(spec, seed=0), subset, recipe, validation=no_validation).images_per_second
         for _ in range(repeats)

@@ -189,3 +189,20 @@ def test_the_controller_preset_grows_every_child_from_one_start_in_the_cpu_space
     assert config.episodes is not None and config.episodes * config.networks_per_episode >= 200
     assert config.common_child_data  # without it the scores were noise (presets.py)
     assert config.child_training.train_subset is not None and config.child_training.train_subset <= 5000
+
+
+def test_the_cpu_start_grows_into_the_hand_designed_network_in_two_wider_actions() -> None:
+    # presets.py chose CPU_START because two wider actions (one rung each) can give every layer the
+    # width of the hand-designed network of the equal-budget benchmark: a child can become that network.
+    hand = parse_spec("conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 pool conv-128-3 conv-128-3 gap fc-128")
+    config = PRESETS["fashion-cpu"]
+    start = parse_spec(config.start)
+    assert config.wider_actions >= 2
+    space = config.action_space
+    assert [layer.kind for layer in start.layers] == [layer.kind for layer in hand.layers]
+    for layer, goal in zip(start.layers, hand.layers, strict=True):
+        if layer.kind not in ("conv", "fc"):
+            continue
+        ladder = space.filter_widths if layer.kind == "conv" else space.unit_widths
+        reachable = ladder[min(ladder.index(layer.width) + 2, len(ladder) - 1)]
+        assert layer.kernel_size == goal.kernel_size and layer.width < goal.width <= reachable
