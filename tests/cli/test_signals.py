@@ -20,7 +20,7 @@ from tests.toy_data import write_toy_npz
 COMMAND = "import sys; from eas.cli import main; sys.exit(main(sys.argv[1:]))"
 # Generous: a clean stop takes well under a second; this only catches a process that ignores the signal.
 STOP_SECONDS = 20.0
-EPISODES = 20
+EPISODES = 6
 
 
 def statuses(run_dir: Path) -> list[str]:
@@ -44,8 +44,6 @@ def test_a_signal_stops_the_search_cleanly_and_a_rerun_finishes_it(
 ):
     dataset = f"npz:{write_toy_npz(tmp_path / 'toy.npz')}"
     run_dir = tmp_path / "run"
-    # 20 episodes: with 6, the whole search once finished between its first child and the signal, while the
-    # test process spent its first in-process `main` call on imports (a full-suite run on a slow machine).
     arguments = ["search", "--preset", "smoke", "--dataset", dataset, "--run-dir", str(run_dir)]
     arguments += ["--episodes", str(EPISODES)]
     arguments += ["--threads", "1"]
@@ -63,9 +61,15 @@ def test_a_signal_stops_the_search_cleanly_and_a_rerun_finishes_it(
             assert process.poll() is None, f"the search ended before the signal: {process.communicate()}"
             assert time.monotonic() - started < 120, "no child finished in 120 s"
             time.sleep(0.02)
-        # Meanwhile a second search on the same run directory is refused, naming the first.
-        assert main(arguments) == 2
-        assert f"is in use by process {process.pid}" in capsys.readouterr().err
+        # Meanwhile a second search on the same run directory is refused, naming the first. The first is
+        # paused for that check: in a full-suite run the in-process `main` call took long enough that the
+        # whole search (20 episodes, too) finished before the signal, and the test measured nothing.
+        process.send_signal(signal.SIGSTOP)
+        try:
+            assert main(arguments) == 2
+            assert f"is in use by process {process.pid}" in capsys.readouterr().err
+        finally:
+            process.send_signal(signal.SIGCONT)
         assert process.poll() is None, "the search ended before the signal"
         sent = time.monotonic()
         process.send_signal(number)
