@@ -28,7 +28,7 @@ from eas.data import load_dataset
 from eas.evaluation import ChildTask, evaluate_child
 from eas.search import preset
 from eas.search.sampling import sample_uniform_edits
-from eas.spec import parse_spec
+from eas.spec import DEFAULT_ARCH, parse_spec
 from eas.train import TrainConfig, fit
 from results_log import append_row, recorded  # bench/results_log.py, beside this script
 
@@ -58,7 +58,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--csv", type=Path, default=Path("bench/results/rank_correlation.csv"))
     args = parser.parse_args()
-    config = preset("fashion-cpu")
+    # The parent of the CSV's children (the preset starts from CPU_START since 6853747): a rerun must add
+    # children of the same parent, or the resumed table would mix two parents.
+    config = preset("fashion-cpu", start=DEFAULT_ARCH)
     data = load_dataset(config.dataset, validation_size=config.validation_size, seed=config.data_seed)
     spec = parse_spec(config.start, data.info.input_shape, data.info.num_classes)
     parent = build_model(spec, seed=args.seed)
