@@ -55,7 +55,8 @@ def train_final(
     left = budget.seconds_left()
     recipe = config.final_recipe(left)
     emit("final_training", {"trial_id": trial.trial_id, "arch": network.spec.to_string(), "seconds": left})
-    logger.info("final training of trial %s %s with %s s left", trial.trial_id, network.spec.to_string(), left)
+    limit = "no time limit" if left is None else f"{left:.0f} s left"
+    logger.info("final training of trial %s %s with %s", trial.trial_id, network.spec.to_string(), limit)
     model = build_model(network.spec, network.state)
     final = train_and_test(model, data, recipe, full_train=True, progress=progress_of(emit, "final"))
     metrics = {
