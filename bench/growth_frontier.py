@@ -40,13 +40,11 @@ from eas.spec import NetSpec, parse_spec
 from eas.spec.edits import Edit
 from eas.train import evaluate, fit, full_training_data
 from eas.transforms.apply import apply_edits
-from equal_budget import machine_speed  # bench/equal_budget.py, beside this script
+from equal_budget import HALF_WIDTH, HAND_DESIGNED, machine_speed  # bench/equal_budget.py, beside this script
 from results_log import append_row, recorded
 
-HAND = "conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 pool conv-128-3 conv-128-3 gap fc-128"
-HALF = "conv-16-3 conv-16-3 pool conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 gap fc-64"
 THREE_QUARTERS = "conv-24-3 conv-24-3 pool conv-48-3 conv-48-3 pool conv-96-3 conv-96-3 gap fc-128"
-NETWORKS = {"hand": HAND, "half": HALF, "three-quarters": THREE_QUARTERS}
+NETWORKS = {"hand": HAND_DESIGNED, "half": HALF_WIDTH, "three-quarters": THREE_QUARTERS}
 # (name, network trained first, fraction of the time on it): fraction 1 means the network alone.
 JOBS = (
     ("hand", "hand", 1.0),
