@@ -49,6 +49,14 @@ Methods (each a real command line, timed from start to end, on this machine):
      into the hand-designed network (two wider actions take a layer two rungs up, 16 -> 32) but whose
      start share trains three times as many epochs. The preset has started from it since (CPU_START); the
      methods measured with the old start (a, a0, i, j; d trains it alone) pass it explicitly.
+  o  the network (n) chose at T = 40 minutes trained alone for T as c trains the hand-designed one, seed s
+     training the network of (n) seed s (thin first layers, 42-49% of the hand-designed network's
+     parameters, 2-2.5x its speed on the slow AMD EPYC): is what the search found better per CPU-second
+     than the hand-designed network, and so lost only the time the search spent finding it?
+  p  n with the time moved from the search to the final training (start 15%, search 15%, final 70%, against
+     the preset's 20/30/50) and the same cost target in images/s (final_epochs_target 28 = 20 x 0.7 / 0.5):
+     (o) found (n)'s network better per CPU-second than the hand-designed one alone, so (n) lost
+     the time its search took; does a shorter search that leaves the network it finds more epochs pay?
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
 interrupted comparison continues where it stopped. Before each run a probe of a few seconds measures
 the machine's training speed (the hand-designed network, final recipe), recorded beside the run: runs of
@@ -81,12 +89,17 @@ HAND_DESIGNED = "conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 pool conv-128-3 co
 HALF_WIDTH = "conv-16-3 conv-16-3 pool conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 gap fc-64"
 # The final network of methods i and j, seed 0 (runs/equal-budget/{i,j}-seed0-40min/final/metrics.json).
 SEARCHED = "conv-32-3 conv-24-3 conv-24-3 pool conv-96-3 pool conv-96-3 conv-96-5 conv-128-3 gap fc-256"
+# The final networks of method n at 40 minutes, seeds 0 and 1 (runs/equal-budget/n-seed{0,1}-40min/final).
+SEARCHED_BY_N = {
+    0: "conv-16-3 conv-16-3 pool conv-48-3 conv-32-3 conv-32-1 pool conv-64-3 conv-96-3 gap fc-128 fc-128",
+    1: "conv-16-3 conv-16-3 conv-16-3 pool conv-48-3 conv-48-1 conv-64-3 pool conv-64-3 conv-96-3 gap fc-128",
+}
 PRESET = "fashion-cpu"
 FIELDS = ("method", "seed", "minutes", "test_accuracy", "parameters", "wall_seconds", "arch", "command", "finished")
 FIELDS += ("probe_images_per_second",)
 PROBE_IMAGES = 6400  # one probe: 50 steps of 128 images, about 8 s at the speeds measured so far
 EAS = str(Path(sys.executable).with_name("eas"))
-METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n")
+METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p")
 ALONE = {"c": HAND_DESIGNED, "k": SEARCHED}  # trained alone; d's network is the preset's start of then
 # The hand-designed network's final training speed, a round figure within what the (c) runs measured
 # (845, 886 and 963 images/s at 40 minutes, 765 at 2 hours), and the images it trains on.
@@ -110,8 +123,8 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
     """The command line of one run and the folder whose metrics.json holds its result (`probe`: the
     machine speed probe's images/s, just measured)."""
     config = preset(PRESET)
-    if method in ("c", "d", "k"):
-        arch = ALONE.get(method, DEFAULT_ARCH)
+    if method in ("c", "d", "k", "o"):
+        arch = SEARCHED_BY_N[seed] if method == "o" else ALONE.get(method, DEFAULT_ARCH)
         line = [EAS, "train", "--arch", arch, "--full-train", "--time-budget", str(seconds), "--seed", str(seed)]
         return [*line, *recipe_flags(config.final_training), "--out", str(out)], out
     line = [EAS, "search", "--preset", PRESET, "--time-budget", str(seconds), "--train-final", "--seed", str(seed)]
@@ -127,7 +140,7 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
         line += ["--set", "start_share=null"]
     # Every search method but j and l was measured before the preset priced children by their measured time
     # (commit a800415): pinned, so that the commands keep measuring what the CSV records.
-    line += ["--cost-measure", "time" if method in ("j", "l", "m", "n") else "flops"]
+    line += ["--cost-measure", "time" if method in ("j", "l", "m", "n", "p") else "flops"]
     if method in ("a0", "b", "e", "f", "g"):
         # Measured before the preset took common child draws (commit 701de52): pinned, so that these
         # commands keep measuring what the CSV records for them.
@@ -154,8 +167,11 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
         exponent = "-0.1" if method == "l" else "-0.3"
         line += ["--cost-exponent", exponent, "--set", f"final_epochs_target={epochs}"]
         line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
-    if method == "n":
+    if method in ("n", "p"):
         line += ["--start", HALF_WIDTH]
+    if method == "p":
+        # Pinned, not derived from the preset: n's cost target (20 epochs in a final share of 0.5) in images/s.
+        line += ["--start-share", "0.15", "--final-share", "0.7", "--set", "final_epochs_target=28"]
     if method == "i":
         # The children's fine-tune recipe (presets.py), longer and on every training image.
         child = replace(config.child_training, epochs=2, train_subset=None)
@@ -240,6 +256,8 @@ def main() -> None:
     parser.add_argument("--csv", type=Path, default=Path("bench/results/equal_budget.csv"))
     parser.add_argument("--out", type=Path, default=Path("runs/equal-budget"))
     args = parser.parse_args()
+    if "o" in args.methods and set(args.seeds) - set(SEARCHED_BY_N):
+        parser.error(f"method o trains the network of (n) seed s; (n) has networks for seeds {sorted(SEARCHED_BY_N)}")
     for seed in args.seeds:
         for method in args.methods:
             done = recorded(args.csv)

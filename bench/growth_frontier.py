@@ -73,7 +73,23 @@ def phases_of(first: str, fraction: float, hand_epochs: int, speeds: dict[str, f
 
 
 def widen_to(spec: NetSpec, target: NetSpec) -> list[Edit]:
-    """The Net2Wider edits that give each layer of `spec` the width of the same layer in `target`."""
+    """The Net2Wider edits that give each layer of `spec` the width of the same layer in `target`; a
+    `ValueError` when `target` is not `spec` at other widths (Net2Wider changes widths only)."""
+    shape = [(layer.kind, layer.kernel_size) for layer in spec.layers]
+    if shape != [(layer.kind, layer.kernel_size) for layer in target.layers]:
+        raise ValueError(
+            f"cannot widen {spec.to_string()!r} into {target.to_string()!r}: a grown job's networks must have the "
+            "same layers and kernels, differing in widths only; pick NETWORKS entries of one shape"
+        )
+    narrower = [
+        index
+        for index, (layer, goal) in enumerate(zip(spec.layers, target.layers, strict=True))
+        if goal.width < layer.width
+    ]
+    if narrower:
+        raise ValueError(
+            f"cannot widen {spec.to_string()!r} into the narrower {target.to_string()!r} (layers {narrower})"
+        )
     return [
         Edit.widen(index, goal.width)
         for index, (layer, goal) in enumerate(zip(spec.layers, target.layers, strict=True))

@@ -23,17 +23,18 @@ PIXELS = 3 * 32 * 32
 BATCHES = (*(f"data_batch_{index}" for index in range(1, 6)), "test_batch")
 
 
-def write(root: Path, seed: int = 0) -> Path:
-    """Write the six batches under `root/cifar-10-batches-py`; return that folder."""
+def write(root: Path, seed: int = 0, images_per_batch: int = IMAGES_PER_BATCH) -> Path:
+    """Write the six batches under `root/cifar-10-batches-py`; return that folder (`images_per_batch`
+    below the official 10,000 for tests)."""
     folder = root / "cifar-10-batches-py"
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     for name in BATCHES:
         batch = {
             b"batch_label": name.encode(),
-            b"labels": [int(label) for label in rng.integers(0, 10, IMAGES_PER_BATCH)],
-            b"data": rng.integers(0, 256, (IMAGES_PER_BATCH, PIXELS), dtype=np.uint8),
-            b"filenames": [f"{name}_{index}.png".encode() for index in range(IMAGES_PER_BATCH)],
+            b"labels": [int(label) for label in rng.integers(0, 10, images_per_batch)],
+            b"data": rng.integers(0, 256, (images_per_batch, PIXELS), dtype=np.uint8),
+            b"filenames": [f"{name}_{index}.png".encode() for index in range(images_per_batch)],
         }
         (folder / name).write_bytes(pickle.dumps(batch, protocol=2))
     return folder

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,12 @@ def test_search_then_final_training(tmp_path: Path, capsys) -> None:
     output = capsys.readouterr().out
     assert "test accuracy:" in output and (run_dir / "final" / "weights.safetensors").is_file()
 
+    # A second final training without --out would replace the first one's checkpoint and test accuracy.
+    stored = (run_dir / "final" / "weights.safetensors").read_bytes()
+    assert main(["train", "--from-run", str(run_dir), "--epochs", "1"]) == 2
+    assert "already holds this run's final network" in capsys.readouterr().err
+    assert (run_dir / "final" / "weights.safetensors").read_bytes() == stored
+
     with RunLock(run_dir):
         assert main(arguments) == 2
     assert "in use" in capsys.readouterr().err
@@ -44,6 +51,11 @@ def test_search_with_train_final_prints_the_test_accuracy_and_how_to_train_longe
     assert "test accuracy:" in output and "final network: trial" in output
     assert f"eas train --from-run {run_dir} --time-budget SECONDS" in output
     assert (run_dir / "final" / "metrics.json").is_file()
+
+    # Training "it" longer trains the network the final training chose, from its searched weights.
+    chosen = json.loads((run_dir / "final" / "metrics.json").read_text())["trial"]
+    assert main(["train", "--from-run", str(run_dir), "--epochs", "1", "--out", str(tmp_path / "longer")]) == 0
+    assert f"final training of trial {chosen} " in capsys.readouterr().err
 
 
 def test_search_flags_reach_the_config() -> None:

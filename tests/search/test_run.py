@@ -188,6 +188,33 @@ def test_search_run_reads_config_trials_and_best(run_root: Path) -> None:
     assert model(torch.zeros(2, *INPUT_SHAPE)).shape == (2, CLASSES)
 
 
+def write_final(run_root: Path, trial_id: int) -> None:
+    """A final network as the final training writes it: a checkpoint whose metrics name its trial."""
+    spec = spec_of(4)
+    save_checkpoint(RunDirectory(run_root).final_dir, spec, build_model(spec, seed=1).state_dict(), {"trial": trial_id})
+
+
+def test_the_chosen_network_is_the_trial_the_final_training_chose(run_root: Path) -> None:
+    # Trial 7 is less accurate than no kept trial but trial 3 (a tie, earlier): a cost-aware final choice.
+    write_final(run_root, 7)
+    trial, network = SearchRun(run_root).chosen_network()
+    assert trial.trial_id == network.trial_id == 7
+    assert network.spec == spec_of(24)  # its own searched weights, not the final network's
+
+
+def test_without_a_final_network_the_chosen_network_is_the_most_accurate_kept_one(run_root: Path) -> None:
+    assert SearchRun(run_root).chosen_network()[0].trial_id == 3
+
+
+@pytest.mark.parametrize("trial_id", [2, 4, 99])
+def test_a_final_choice_without_its_own_kept_weights_falls_back_to_the_most_accurate(
+    run_root: Path, trial_id: int
+) -> None:
+    # 2: its weights were pruned; 4: a cache hit (its weights are its original's); 99: no such trial.
+    write_final(run_root, trial_id)
+    assert SearchRun(run_root).chosen_network()[0].trial_id == 3
+
+
 def test_search_run_without_any_trained_network(tmp_path: Path) -> None:
     directory = RunDirectory(tmp_path)
     directory.resolve_config(preset("smoke"))

@@ -29,9 +29,16 @@ def add_parser(subparsers: Any) -> None:
     source.add_argument(
         "--from-run",
         default=None,
-        help="final training of a search run's best network with the run's final recipe (--epochs may shorten it)",
+        help=(
+            "final training of a search run's network (the one its final training chose, else its most accurate) "
+            "with the run's final recipe (--epochs may shorten it)"
+        ),
     )
-    parser.add_argument("--out", default=None, help="checkpoint folder to write (default with --from-run: RUN/final)")
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="checkpoint folder to write (default with --from-run: RUN/final, if it holds none yet)",
+    )
     parser.add_argument("--full-train", action="store_true", help="train on training + validation images")
     parser.add_argument(
         "--time-budget",
@@ -70,12 +77,18 @@ def run(args: argparse.Namespace) -> int:
 
 def _train_from_run(args: argparse.Namespace) -> int:
     from eas.build import build_model
-    from eas.checkpoint import DATASET_INFO_KEY
+    from eas.checkpoint import DATASET_INFO_KEY, has_checkpoint
     from eas.search import SearchRun
     from eas.search.config import load_search_data
 
     run = SearchRun(args.from_run)
-    trial, network = run.best_network()
+    if args.out is None and has_checkpoint(run.directory.final_dir):
+        # The default folder holds the run's result (the final network and its test accuracy): keep it.
+        raise FileExistsError(
+            f"{run.directory.final_dir} already holds this run's final network; give the new one a folder of its "
+            f"own with --out (e.g. --out {run.root}/final-longer), or delete that folder to replace it"
+        )
+    trial, network = run.chosen_network()
     config = run.config
     data = load_search_data(config)
     if args.from_scratch:

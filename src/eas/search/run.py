@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from eas.checkpoint import load_checkpoint
+from eas.checkpoint import has_checkpoint, load_checkpoint, load_metrics
 from eas.evaluation.status import OK
 from eas.search.config import SearchConfig
 from eas.search.rundir import RunDirectory
@@ -110,3 +110,16 @@ class SearchRun:
         if trial is None:
             raise ValueError(f"{self.root} has no trained network yet; run the search first")
         return trial, load_network(self.directory, trial)
+
+    def chosen_network(self) -> tuple[Trial, Network]:
+        """The network a final training of this run trains: the trial its final training chose (by the
+        search's own score, which is cost-aware when the search was, so it can differ from the most
+        accurate trial) when the run has a final network whose trial's weights are kept, else
+        `best_network`. Training "it" longer then trains the network the run's result came from."""
+        final_dir = self.directory.final_dir
+        chosen = load_metrics(final_dir).get("trial") if has_checkpoint(final_dir) else None
+        if chosen is not None:
+            for trial in self.trials():
+                if trial.trial_id == chosen and trial.cached_from is None and self.directory.has_weights(trial):
+                    return trial, load_network(self.directory, trial)
+        return self.best_network()
