@@ -51,7 +51,7 @@ Methods (each a real command line, timed from start to end, on this machine):
      methods measured with the old start (a, a0, i, j; d trains it alone) pass it explicitly.
   o  the network (n) chose at T = 40 minutes trained alone for T as c trains the hand-designed one, seed s
      training the network of (n) seed s (thin first layers, 42-49% of the hand-designed network's
-     parameters, 2-2.5x its speed on the slow AMD EPYC): is what the search found better per CPU-second
+     parameters, 1.7-2.5x its speed on the slow AMD EPYC): is what the search found better per CPU-second
      than the hand-designed network, and so lost only the time the search spent finding it?
   p  n with the time moved from the search to the final training (start 15%, search 15%, final 70%, against
      the preset's 20/30/50) and the same cost target in images/s (final_epochs_target 28 = 20 x 0.7 / 0.5):

@@ -80,25 +80,24 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", nargs="+", metavar="OPTION", help="time these options only (default first)")
     args = parser.parse_args()
-    chosen = options(torch.get_num_threads())
-    unknown = sorted(set(args.only or []) - set(chosen))
+    threads = torch.get_num_threads()
+    available = options(threads)
+    unknown = sorted(set(args.only or []) - set(available))
     if unknown:
-        parser.error(f"unknown option(s) {unknown}; choose from {sorted(chosen)}")
-    names = ["default", *[name for name in args.only if name != "default"]] if args.only else list(chosen)
+        parser.error(f"unknown option(s) {unknown}; choose from {sorted(available)}")
+    names = ["default", *[name for name in args.only if name != "default"]] if args.only else list(available)
     data = load_dataset("fashion-mnist")
     subset = replace(data, train=Split(data.train.images[: args.images], data.train.labels[: args.images]))
     no_validation = Split(data.validation.images[:0], data.validation.labels[:0])
     spec = NetSpec.parse(args.arch)
     initial = build_model(spec, seed=0).state_dict()
     base = TrainConfig(epochs=1, batch_size=128, learning_rate=0.05, schedule="step", seed=0)
-    threads = torch.get_num_threads()
     print(f"torch {torch.__version__}, {threads} threads, {args.images} images, {spec.to_string()}")
     speeds: dict[str, list[float]] = {}
     losses: dict[str, float] = {}
     for round_index in range(args.repeats + 1):
         for name in names:
-            make = options(threads)[name]
-            model, config, context = make(build_model(spec, initial), base)
+            model, config, context = available[name](build_model(spec, initial), base)
             started = time.perf_counter()
             with context:
                 result = fit(model, subset, config, validation=no_validation)

@@ -195,7 +195,8 @@ def write_final(run_root: Path, trial_id: int) -> None:
 
 
 def test_the_chosen_network_is_the_trial_the_final_training_chose(run_root: Path) -> None:
-    # Trial 7 is less accurate than no kept trial but trial 3 (a tie, earlier): a cost-aware final choice.
+    # Trial 7 ties trial 3 on accuracy and comes later, so ranking by accuracy picks 3; a final training
+    # that chose 7 (by a cost-aware score) makes 7 the chosen network.
     write_final(run_root, 7)
     trial, network = SearchRun(run_root).chosen_network()
     assert trial.trial_id == network.trial_id == 7

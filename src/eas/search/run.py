@@ -54,9 +54,14 @@ def best_kept_trial(
     """The best trial (by `score`, default validation accuracy) whose weights are kept (cache hits
     point at their original), or None."""
     for trial in ranked_trials(store, score):
-        if trial.cached_from is None and directory.has_weights(trial):
+        if has_own_weights(directory, trial):
             return trial
     return None
+
+
+def has_own_weights(directory: RunDirectory, trial: Trial) -> bool:
+    """True when `trial`'s weights are kept under its own id (a cache hit's point at its original)."""
+    return trial.cached_from is None and directory.has_weights(trial)
 
 
 def best_network(
@@ -120,6 +125,6 @@ class SearchRun:
         chosen = load_metrics(final_dir).get("trial") if has_checkpoint(final_dir) else None
         if chosen is not None:
             for trial in self.trials():
-                if trial.trial_id == chosen and trial.cached_from is None and self.directory.has_weights(trial):
+                if trial.trial_id == chosen and has_own_weights(self.directory, trial):
                     return trial, load_network(self.directory, trial)
         return self.best_network()
