@@ -57,6 +57,16 @@ Methods (each a real command line, timed from start to end, on this machine):
      the preset's 20/30/50) and the same cost target in images/s (final_epochs_target 28 = 20 x 0.7 / 0.5):
      (o) found (n)'s network better per CPU-second than the hand-designed one alone, so (n) lost
      the time its search took; does a shorter search that leaves the network it finds more epochs pay?
+  q  p with smaller steps and a steeper price: one wider and one deeper action per child (the preset: 2 + 2),
+     the cost priced three times as steeply (w = -0.3) against a target of 40 final epochs (0.75 ms per
+     image in the children's measure), and the split start 10%, search 15%, final 75%. The children of (n)
+     and (p) differ by 0.1-0.3 validation points, within the noise of 5,000 validation images (0.36 points
+     at 93%), while their speeds differ by up to 3x; the first episode's children (the controller not yet
+     trained) all cost 2-6x the start's FLOPs, so (p) kept one of 740 final images/s where (o) says (n)'s
+     1,099 images/s network does best in 40 minutes. Does a search of small, cheap steps keep its speed?
+  r  the half-width start of n, p and q trained alone for T as c trains the hand-designed network: the
+     control for (o) and (q), whose networks are this start grown a little. Is what the search adds to it
+     worth more than the epochs it costs?
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
 interrupted comparison continues where it stopped. Before each run a probe of a few seconds measures
 the machine's training speed (the hand-designed network, final recipe), recorded beside the run: runs of
@@ -99,8 +109,8 @@ FIELDS = ("method", "seed", "minutes", "test_accuracy", "parameters", "wall_seco
 FIELDS += ("probe_images_per_second",)
 PROBE_IMAGES = 6400  # one probe: 50 steps of 128 images, about 8 s at the speeds measured so far
 EAS = str(Path(sys.executable).with_name("eas"))
-METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p")
-ALONE = {"c": HAND_DESIGNED, "k": SEARCHED}  # trained alone; d's network is the preset's start of then
+METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r")
+ALONE = {"c": HAND_DESIGNED, "k": SEARCHED, "r": HALF_WIDTH}  # trained alone; d's network is the preset's start of then
 # The hand-designed network's final training speed, a round figure within what the (c) runs measured
 # (845, 886 and 963 images/s at 40 minutes, 765 at 2 hours), and the images it trains on.
 HAND_DESIGNED_IMAGES_PER_SECOND = 800
@@ -123,7 +133,7 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
     """The command line of one run and the folder whose metrics.json holds its result (`probe`: the
     machine speed probe's images/s, just measured)."""
     config = preset(PRESET)
-    if method in ("c", "d", "k", "o"):
+    if method in ("c", "d", "k", "o", "r"):
         arch = SEARCHED_BY_N[seed] if method == "o" else ALONE.get(method, DEFAULT_ARCH)
         line = [EAS, "train", "--arch", arch, "--full-train", "--time-budget", str(seconds), "--seed", str(seed)]
         return [*line, *recipe_flags(config.final_training), "--out", str(out)], out
@@ -140,7 +150,7 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
         line += ["--set", "start_share=null"]
     # Every search method but j and l was measured before the preset priced children by their measured time
     # (commit a800415): pinned, so that the commands keep measuring what the CSV records.
-    line += ["--cost-measure", "time" if method in ("j", "l", "m", "n", "p") else "flops"]
+    line += ["--cost-measure", "time" if method in ("j", "l", "m", "n", "p", "q") else "flops"]
     if method in ("a0", "b", "e", "f", "g"):
         # Measured before the preset took common child draws (commit 701de52): pinned, so that these
         # commands keep measuring what the CSV records for them.
@@ -167,11 +177,14 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
         exponent = "-0.1" if method == "l" else "-0.3"
         line += ["--cost-exponent", exponent, "--set", f"final_epochs_target={epochs}"]
         line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
-    if method in ("n", "p"):
+    if method in ("n", "p", "q"):
         line += ["--start", HALF_WIDTH]
     if method == "p":
         # Pinned, not derived from the preset: n's cost target (20 epochs in a final share of 0.5) in images/s.
         line += ["--start-share", "0.15", "--final-share", "0.7", "--set", "final_epochs_target=28"]
+    if method == "q":
+        line += ["--start-share", "0.1", "--final-share", "0.75", "--cost-exponent", "-0.3"]
+        line += ["--set", "final_epochs_target=40", "--set", "wider_actions=1", "--set", "deeper_actions=1"]
     if method == "i":
         # The children's fine-tune recipe (presets.py), longer and on every training image.
         child = replace(config.child_training, epochs=2, train_subset=None)

@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from eas.spec import parse_spec
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-@pytest.fixture(scope="module")
-def frontier():
-    # The benchmark imports its neighbours (equal_budget, results_log) as top-level modules.
-    sys.path.insert(0, str(BENCH))
-    try:
-        import growth_frontier
-
-        yield growth_frontier
-    finally:
-        sys.path.remove(str(BENCH))
 
 
 def test_half_width_widens_into_the_hand_designed_network(frontier) -> None:

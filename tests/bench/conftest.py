@@ -1,0 +1,33 @@
+"""Fixtures for the benchmark scripts under bench/, which import their neighbours as top-level modules."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def bench_module(name: str) -> ModuleType:
+    """Import bench/`name`.py with bench/ on the path for as long as the import runs."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+@pytest.fixture(scope="module")
+def equal_budget() -> ModuleType:
+    """bench/equal_budget.py."""
+    return bench_module("equal_budget")
+
+
+@pytest.fixture(scope="module")
+def frontier() -> ModuleType:
+    """bench/growth_frontier.py."""
+    return bench_module("growth_frontier")

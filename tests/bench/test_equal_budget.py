@@ -1,0 +1,64 @@
+"""bench/equal_budget.py: every method is described, and every method's command line is one `eas` accepts.
+
+A 40-minute run that dies on a bad flag or a misspelt `--set` key loses its slot on a shared machine;
+these checks read the command lines without training anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eas.cli import build_parser
+from eas.cli.search_command import build_config
+
+SECONDS = 2400.0
+PROBE = 450.0  # images/s, a slow day's speed probe (method m derives its epoch target from it)
+
+
+def parsed(equal_budget, method: str, seed: int = 0):
+    """The `eas` arguments of `method`'s command line, parsed as the CLI parses them."""
+    line, _ = equal_budget.command(method, seed, SECONDS, Path("runs/x"), PROBE)
+    assert line[0] == equal_budget.EAS
+    return build_parser().parse_args(line[1:])
+
+
+def test_every_method_is_described(equal_budget) -> None:
+    lines = equal_budget.__doc__.splitlines()
+    described = {line.split()[0] for line in lines if line.startswith("  ") and not line.startswith("   ")}
+    assert set(equal_budget.METHODS) <= described
+
+
+def test_every_search_command_builds_a_valid_config(equal_budget) -> None:
+    for method in equal_budget.METHODS:
+        args = parsed(equal_budget, method)
+        if args.command != "search":
+            continue
+        config = build_config(args)
+        assert config.time_budget == SECONDS
+        assert config.train_final
+        assert config.seed == 0
+
+
+def test_alone_methods_train_their_network(equal_budget) -> None:
+    expected = {
+        "c": equal_budget.HAND_DESIGNED,
+        "k": equal_budget.SEARCHED,
+        "o": equal_budget.SEARCHED_BY_N[0],
+        "r": equal_budget.HALF_WIDTH,
+    }
+    for method, arch in expected.items():
+        args = parsed(equal_budget, method)
+        assert args.command == "train"
+        assert args.arch == arch
+        assert args.full_train
+        assert args.time_budget == SECONDS
+
+
+def test_q_takes_small_steps_priced_steeply(equal_budget) -> None:
+    config = build_config(parsed(equal_budget, "q"))
+    assert config.start == equal_budget.HALF_WIDTH
+    assert (config.wider_actions, config.deeper_actions) == (1, 1)
+    assert config.cost_exponent == -0.3
+    assert config.cost_measure == "time"
+    assert config.final_epochs_target == 40
+    assert (config.start_share, config.final_share) == (0.1, 0.75)
