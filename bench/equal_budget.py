@@ -133,7 +133,7 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
     """The command line of one run and the folder whose metrics.json holds its result (`probe`: the
     machine speed probe's images/s, just measured)."""
     config = preset(PRESET)
-    if method in ("c", "d", "k", "o", "r"):
+    if method in (*ALONE, "d", "o"):
         arch = SEARCHED_BY_N[seed] if method == "o" else ALONE.get(method, DEFAULT_ARCH)
         line = [EAS, "train", "--arch", arch, "--full-train", "--time-budget", str(seconds), "--seed", str(seed)]
         return [*line, *recipe_flags(config.final_training), "--out", str(out)], out

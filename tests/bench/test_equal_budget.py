@@ -42,6 +42,7 @@ def test_every_search_command_builds_a_valid_config(equal_budget) -> None:
 def test_alone_methods_train_their_network(equal_budget) -> None:
     expected = {
         "c": equal_budget.HAND_DESIGNED,
+        "d": equal_budget.DEFAULT_ARCH,
         "k": equal_budget.SEARCHED,
         "o": equal_budget.SEARCHED_BY_N[0],
         "r": equal_budget.HALF_WIDTH,
