@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from eas.cli import build_parser
 from eas.cli.search_command import build_config
 
@@ -63,3 +65,14 @@ def test_q_takes_small_steps_priced_steeply(equal_budget) -> None:
     assert config.cost_measure == "time"
     assert config.final_epochs_target == 40
     assert (config.start_share, config.final_share) == (0.1, 0.75)
+
+
+def test_s_is_q_with_the_twin_and_less_search_at_the_same_price(equal_budget) -> None:
+    q = build_config(parsed(equal_budget, "q"))
+    s = build_config(parsed(equal_budget, "s"))
+    assert s.parent_twin and not q.parent_twin
+    assert (s.start_share, s.final_share) == (0.1, 0.8)
+    # The same cost target per image: final_epochs_target epochs fill the final share.
+    assert s.final_share / s.final_epochs_target == pytest.approx(q.final_share / q.final_epochs_target, rel=0.01)
+    same = ("start", "wider_actions", "deeper_actions", "cost_exponent", "cost_measure")
+    assert all(getattr(s, name) == getattr(q, name) for name in same)

@@ -73,6 +73,17 @@ def test_episode_end_prints_the_header_once_and_one_row_per_episode(capsys) -> N
     ]
 
 
+def test_a_row_with_a_twin_prints_what_growth_gained_over_it(capsys) -> None:
+    view = SearchView(episodes=1)
+    view("episode_end", episode_row(0, twin_accuracy=0.7, growth_gain=0.05))
+    view.close()
+    lines = capsys.readouterr().out.splitlines()
+    twin_line = (
+        "    the stage's start fine-tuned unchanged (parent_twin): 70.00; this episode's best child +5.00 points"
+    )
+    assert lines[2] == twin_line
+
+
 def test_a_row_without_reinforce_stats_has_no_baseline(capsys) -> None:
     view = SearchView(episodes=None)
     row = episode_row(4)

@@ -16,7 +16,7 @@ from eas.search import TrialStore, run_search
 from eas.search.config import load_search_data
 from eas.search.run import Network
 from eas.search.rundir import RunDirectory
-from eas.search.stages import stage_of, stage_start
+from eas.search.stages import stage_begins, stage_of, stage_start
 from eas.search.trial import START_EPISODE
 from eas.spec import NetSpec
 from tests.search.conftest import toy_config
@@ -26,6 +26,12 @@ def test_stage_of_counts_restarts() -> None:
     config = toy_config("npz:unused", restart_every=2)
     assert [stage_of(config, episode) for episode in range(5)] == [0, 0, 1, 1, 2]
     assert stage_of(toy_config("npz:unused"), 7) == 0
+
+
+def test_stage_begins_at_episode_zero_and_at_each_restart() -> None:
+    config = toy_config("npz:unused", restart_every=2)
+    assert [stage_begins(config, episode) for episode in range(5)] == [True, False, True, False, True]
+    assert [stage_begins(toy_config("npz:unused"), episode) for episode in range(3)] == [True, False, False]
 
 
 def test_stage_training_trains_the_best_network_longer_and_children_grow_from_it(

@@ -97,6 +97,11 @@ class SearchView:
             f"{_percent(row['mean_accuracy'])} {_percent(row['max_accuracy'])} "
             f"{row['mean_reward']:7.3f} {baseline_text} {_percent(row['best_accuracy'])}  {row['best_arch']}"
         )
+        if isinstance(row.get("growth_gain"), float):
+            tqdm.write(
+                f"    the stage's start fine-tuned unchanged (parent_twin): {_percent(row['twin_accuracy']).strip()}; "
+                f"this episode's best child {100 * row['growth_gain']:+.2f} points"
+            )
         self.episodes.update(1)
 
     def on_stopped(self, payload: dict[str, Any]) -> None:

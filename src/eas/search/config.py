@@ -53,6 +53,13 @@ class SearchConfig:
     seed draws them), instead of draws of its own: common random numbers, so that children of one
     parent differ by their architectures and not by which images their short fine-tune saw.
 
+    `parent_twin`: the first episode of each stage also fine-tunes the stage's start network unchanged,
+    as one more child (its "twin", no edits). The start network's own validation figure comes from a
+    training stopped mid-schedule, the children's from an annealed fine-tune, so without the twin any
+    child outscores it; with it, the start competes with its children on equal terms for the next stage
+    and the final training (the final training keeps it when no child earns its cost), and the log says
+    what growth gained over it. The twin is not the strategy's: the controller does not learn from it.
+
     `max_consecutive_failures`: that many trained children in a row that failed or diverged stop the
     search with `TooManyFailuresError` (a broken setting or machine, not an unlucky architecture); a
     resumed run may raise it, like the budgets.
@@ -92,6 +99,7 @@ class SearchConfig:
     cost_measure: str = "flops"
     one_schedule: bool = False
     common_child_data: bool = False
+    parent_twin: bool = False
     # Children in a row that failed or diverged before the search stops as broken (None: never).
     max_consecutive_failures: int | None = 10
     seed: int = 0

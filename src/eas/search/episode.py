@@ -82,6 +82,9 @@ class EpisodeRunner:
             assert trial.trial_id is not None
             scheduled[trial.arch, trial.parent_trial] = trial.trial_id
             tasks.append(self._task(trial, proposal))
+        # A stage's twin (no edits, SearchConfig.parent_twin) trains first: it is its episode's yardstick,
+        # and a time budget that ends the search's share part-way through the episode must not cut it.
+        tasks.sort(key=lambda task: bool(task.edits))
         by_id = {trial.trial_id: trial for trial in trials}
 
         def on_result(result: ChildResult) -> None:

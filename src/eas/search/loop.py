@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from eas.data import Dataset
+from eas.evaluation.status import OK
 from eas.executors import EventCallback, Executor, LocalExecutor
 from eas.search.budget import Budget
 from eas.search.config import SearchConfig, load_search_data
@@ -22,11 +23,11 @@ from eas.search.episode import EpisodeRunner
 from eas.search.final import train_final
 from eas.search.run import Network, best_network
 from eas.search.rundir import RunDirectory
-from eas.search.stages import stage_start
+from eas.search.stages import stage_begins, stage_start
 from eas.search.start import prepare_start
 from eas.search.store import RunLock, TrialStore
 from eas.search.strategies import Strategy, make_strategy
-from eas.search.strategies.base import SearchContext
+from eas.search.strategies.base import Proposal, SearchContext
 from eas.search.trial import Trial
 from eas.search.write_errors import named_write_errors
 
@@ -180,12 +181,20 @@ def _run_episode(
 ) -> dict[str, Any] | None:
     """Propose, evaluate and learn from one episode; None when a budget stopped it part-way."""
     proposals = strategy.propose(episode, context)
+    own = len(proposals)
+    if session.config.parent_twin and stage_begins(session.config, episode):
+        # The stage's start unchanged, fine-tuned as its children are (SearchConfig.parent_twin); last,
+        # so the strategy's children keep their slots and seeds.
+        proposals = [*proposals, Proposal(context.start, ())]
     trials = runner.run(episode, proposals)
     if not all(trial.finished for trial in trials):
         return None
     rewards = [runner.reward_of(trial) for trial in trials]
-    stats = strategy.observe(episode, trials, rewards)
-    row = runner.episode_row(episode, trials, rewards, stats)
+    # The strategy learns from its own proposals only, and the episode's figures are theirs.
+    stats = strategy.observe(episode, trials[:own], rewards[:own])
+    row = runner.episode_row(episode, trials[:own], rewards[:own], stats)
+    if len(trials) > own:
+        row.update(_twin_figures(trials[:own], trials[own]))
     # Kept for reports (mean reward, baseline, entropy per episode). Written before the checkpoint: a
     # process killed in between re-runs this episode and overwrites the row.
     session.store.set_meta(f"{EPISODE_META_PREFIX}{episode}", row)
@@ -194,6 +203,22 @@ def _run_episode(
     logger.info("episode %d: %s", episode, row)
     session.emit("episode_end", row)
     return row
+
+
+def _twin_figures(children: list[Trial], twin: Trial) -> dict[str, Any]:
+    """The twin's validation accuracy beside the episode's best child's: what growth gained."""
+    accuracies = [t.validation_accuracy for t in children if t.status == OK and t.validation_accuracy is not None]
+    figures: dict[str, Any] = {"twin_accuracy": twin.validation_accuracy}
+    if twin.validation_accuracy is not None and accuracies:
+        figures["growth_gain"] = max(accuracies) - twin.validation_accuracy
+        logger.info(
+            "the stage's start fine-tuned unchanged (trial %s): %.4f validation; best child %.4f (%+.2f points)",
+            twin.trial_id,
+            twin.validation_accuracy,
+            max(accuracies),
+            100 * figures["growth_gain"],
+        )
+    return figures
 
 
 def _attach_log(path: Path) -> logging.Handler:

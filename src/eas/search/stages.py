@@ -33,6 +33,11 @@ def stage_of(config: SearchConfig, episode: int) -> int:
     return 0 if config.restart_every is None else episode // config.restart_every
 
 
+def stage_begins(config: SearchConfig, episode: int) -> bool:
+    """True for the first episode of a stage (episode 0, and every `restart_every`-th after it)."""
+    return episode == 0 or (config.restart_every is not None and episode % config.restart_every == 0)
+
+
 def stage_start(
     config: SearchConfig,
     directory: RunDirectory,
