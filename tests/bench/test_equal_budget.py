@@ -6,6 +6,7 @@ these checks read the command lines without training anything.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,10 @@ def test_s_is_q_with_the_twin_and_less_search_at_the_same_price(equal_budget) ->
     assert s.final_share / s.final_epochs_target == pytest.approx(q.final_share / q.final_epochs_target, rel=0.01)
     same = ("start", "wider_actions", "deeper_actions", "cost_exponent", "cost_measure")
     assert all(getattr(s, name) == getattr(q, name) for name in same)
+
+
+def test_t_is_s_priced_as_the_preset_prices(equal_budget) -> None:
+    s = build_config(parsed(equal_budget, "s"))
+    t = build_config(parsed(equal_budget, "t"))
+    assert t.cost_exponent == -0.1 and s.cost_exponent == -0.3
+    assert replace(t, cost_exponent=s.cost_exponent) == s
