@@ -74,9 +74,11 @@ Methods (each a real command line, timed from start to end, on this machine):
      the time it took, so the search must be cheaper and may keep its start.
   t  s with cost priced as the preset prices it (w = -0.1 instead of -0.3). (s) seed 0 kept its start's twin
      although its best child had scored 0.48 validation points more after the same fine-tune: the steep
-     price outweighed that. With the same seed, (t) trains the same start and the same first-episode
-     children (common draws), so it differs from (s) only in the network it keeps: did the twin's verdict,
-     growth gained 0.48 points, hold in the test accuracy?
+     price outweighed that. With the same seed, (t) proposes the same first-episode children (common
+     draws) and was meant to differ from (s) only in the network it keeps: did the twin's verdict, growth
+     gained 0.48 points, hold in the test accuracy? The pairing is not exact: the start's time-budgeted
+     training plans its epochs from its measured speed (at seed 0, 7 epochs against (s)'s 6), so the
+     children grow from another start.
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
 interrupted comparison continues where it stopped. Before each run a probe of a few seconds measures
 the machine's training speed (the hand-designed network, final recipe), recorded beside the run: runs of
