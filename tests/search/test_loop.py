@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,15 +10,7 @@ import pytest
 
 from eas.search import RunLockedError, run_search
 from eas.search.store import DIVERGED, OK, PENDING, RunLock, TrialStore
-from tests.search.conftest import toy_config
-
-
-def stored_trials(run_dir: Path) -> list[dict]:
-    connection = sqlite3.connect(run_dir / "trials.sqlite")
-    connection.row_factory = sqlite3.Row
-    rows = [dict(row) for row in connection.execute("SELECT * FROM trials ORDER BY trial_id")]
-    connection.close()
-    return rows
+from tests.search.conftest import stored_trials, toy_config
 
 
 @pytest.mark.parametrize("strategy", ["rl", "random", "hillclimb"])

@@ -4,7 +4,6 @@ so that the start competes with its children on equal terms; the strategy never 
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -15,15 +14,7 @@ from eas.search import run_search
 from eas.search.run import best_kept_trial, load_network
 from eas.search.rundir import RunDirectory
 from eas.search.store import OK, TrialStore
-from tests.search.conftest import toy_config
-
-
-def stored_trials(run_dir: Path) -> list[dict]:
-    connection = sqlite3.connect(run_dir / "trials.sqlite")
-    connection.row_factory = sqlite3.Row
-    rows = [dict(row) for row in connection.execute("SELECT * FROM trials ORDER BY trial_id")]
-    connection.close()
-    return rows
+from tests.search.conftest import stored_trials, toy_config
 
 
 def assert_same_state(first: object, second: object) -> None:

@@ -8,12 +8,12 @@ on the same run directory continues where the last process stopped without retra
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from eas.data import Dataset
-from eas.evaluation.status import OK
 from eas.executors import EventCallback, Executor, LocalExecutor
 from eas.search.budget import Budget
 from eas.search.config import SearchConfig, load_search_data
@@ -194,7 +194,7 @@ def _run_episode(
     stats = strategy.observe(episode, trials[:own], rewards[:own])
     row = runner.episode_row(episode, trials[:own], rewards[:own], stats)
     if len(trials) > own:
-        row.update(_twin_figures(trials[:own], trials[own]))
+        row.update(_twin_figures(row, trials[own]))
     # Kept for reports (mean reward, baseline, entropy per episode). Written before the checkpoint: a
     # process killed in between re-runs this episode and overwrites the row.
     session.store.set_meta(f"{EPISODE_META_PREFIX}{episode}", row)
@@ -205,17 +205,17 @@ def _run_episode(
     return row
 
 
-def _twin_figures(children: list[Trial], twin: Trial) -> dict[str, Any]:
-    """The twin's validation accuracy beside the episode's best child's: what growth gained."""
-    accuracies = [t.validation_accuracy for t in children if t.status == OK and t.validation_accuracy is not None]
+def _twin_figures(row: dict[str, Any], twin: Trial) -> dict[str, Any]:
+    """The twin's validation accuracy beside the best child's of the episode's `row`: what growth gained."""
+    best = row["max_accuracy"]  # NaN when no child of the strategy's succeeded
     figures: dict[str, Any] = {"twin_accuracy": twin.validation_accuracy}
-    if twin.validation_accuracy is not None and accuracies:
-        figures["growth_gain"] = max(accuracies) - twin.validation_accuracy
+    if twin.validation_accuracy is not None and not math.isnan(best):
+        figures["growth_gain"] = best - twin.validation_accuracy
         logger.info(
             "the stage's start fine-tuned unchanged (trial %s): %.4f validation; best child %.4f (%+.2f points)",
             twin.trial_id,
             twin.validation_accuracy,
-            max(accuracies),
+            best,
             100 * figures["growth_gain"],
         )
     return figures
