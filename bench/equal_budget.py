@@ -79,6 +79,12 @@ Methods (each a real command line, timed from start to end, on this machine):
      gained 0.48 points, hold in the test accuracy? The pairing is not exact: the start's time-budgeted
      training plans its epochs from its measured speed (at seed 0, 7 epochs against (s)'s 6), so the
      children grow from another start.
+  u  t with the growth late: the start network trains for the first 70% of the one schedule, the search
+     takes 10% (the twin and about five children), the final training the last 20% (the same cost
+     target per image, 11 epochs in 20%). In (s) and (t) the start trained 6-7 epochs, and the phases
+     around it cost 0.38-0.55 points against (r), which trains it 57 epochs: a start that has had most of
+     (r)'s epochs before the search loses at most the search's share, and a child grown then pays its
+     cost only for the last fifth (Net2Net: a trained network grown without losing what it learned).
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
 interrupted comparison continues where it stopped. Before each run a probe of a few seconds measures
 the machine's training speed (the hand-designed network, final recipe), recorded beside the run: runs of
@@ -122,6 +128,7 @@ FIELDS += ("probe_images_per_second",)
 PROBE_IMAGES = 6400  # one probe: 50 steps of 128 images, about 8 s at the speeds measured so far
 EAS = str(Path(sys.executable).with_name("eas"))
 METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t")
+METHODS += ("u",)
 ALONE = {"c": HAND_DESIGNED, "k": SEARCHED, "r": HALF_WIDTH}  # trained alone; d's network is the preset's start of then
 # The hand-designed network's final training speed, a round figure within what the (c) runs measured
 # (845, 886 and 963 images/s at 40 minutes, 765 at 2 hours), and the images it trains on.
@@ -162,7 +169,7 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
         line += ["--set", "start_share=null"]
     # Every search method but j and l was measured before the preset priced children by their measured time
     # (commit a800415): pinned, so that the commands keep measuring what the CSV records.
-    line += ["--cost-measure", "time" if method in ("j", "l", "m", "n", "p", "q", "s", "t") else "flops"]
+    line += ["--cost-measure", "time" if method in ("j", "l", "m", "n", "p", "q", "s", "t", "u") else "flops"]
     if method in ("a0", "b", "e", "f", "g"):
         # Measured before the preset took common child draws (commit 701de52): pinned, so that these
         # commands keep measuring what the CSV records for them.
@@ -189,7 +196,7 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
         exponent = "-0.1" if method == "l" else "-0.3"
         line += ["--cost-exponent", exponent, "--set", f"final_epochs_target={epochs}"]
         line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
-    if method in ("n", "p", "q", "s", "t"):
+    if method in ("n", "p", "q", "s", "t", "u"):
         line += ["--start", HALF_WIDTH]
     if method == "p":
         # Pinned, not derived from the preset: n's cost target (20 epochs in a final share of 0.5) in images/s.
@@ -197,12 +204,14 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
     if method == "q":
         line += ["--start-share", "0.1", "--final-share", "0.75", "--cost-exponent", "-0.3"]
         line += ["--set", "final_epochs_target=40", "--set", "wider_actions=1", "--set", "deeper_actions=1"]
-    if method in ("s", "t"):
+    if method in ("s", "t", "u"):
         # q's steps and price (43 final epochs in 80% is q's 0.75 ms per image), a third less search, and the
-        # start's twin competing for the final training; t prices cost as the preset does (w = -0.1).
+        # start's twin competing for the final training; t prices cost as the preset does (w = -0.1); u
+        # grows late, at the same price per image (11 epochs in 20%, to the nearest epoch).
         exponent = "-0.3" if method == "s" else "-0.1"
-        line += ["--start-share", "0.1", "--final-share", "0.8", "--cost-exponent", exponent]
-        line += ["--set", "final_epochs_target=43", "--set", "wider_actions=1", "--set", "deeper_actions=1"]
+        shares, epochs = (("0.7", "0.2"), "11") if method == "u" else (("0.1", "0.8"), "43")
+        line += ["--start-share", shares[0], "--final-share", shares[1], "--cost-exponent", exponent]
+        line += ["--set", f"final_epochs_target={epochs}", "--set", "wider_actions=1", "--set", "deeper_actions=1"]
         line += ["--set", "parent_twin=true"]
     if method == "i":
         # The children's fine-tune recipe (presets.py), longer and on every training image.

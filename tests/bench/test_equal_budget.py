@@ -84,3 +84,13 @@ def test_t_is_s_priced_as_the_preset_prices(equal_budget) -> None:
     t = build_config(parsed(equal_budget, "t"))
     assert t.cost_exponent == -0.1 and s.cost_exponent == -0.3
     assert replace(t, cost_exponent=s.cost_exponent) == s
+
+
+def test_u_is_t_grown_late_at_the_same_price_per_image(equal_budget) -> None:
+    t = build_config(parsed(equal_budget, "t"))
+    u = build_config(parsed(equal_budget, "u"))
+    assert (u.start_share, u.final_share) == (0.7, 0.2)
+    assert u.one_schedule and u.parent_twin
+    # The same cost target per image as t, to the nearest whole epoch.
+    assert u.final_share / u.final_epochs_target == pytest.approx(t.final_share / t.final_epochs_target, rel=0.03)
+    assert replace(u, start_share=t.start_share, final_share=t.final_share, final_epochs_target=43) == t
