@@ -50,7 +50,7 @@ test-slow: setup data
 	$(BIN)/python -m pytest -q -m slow
 
 train: setup data
-	$(BIN)/eas train --arch "conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64" --dataset fashion-mnist --epochs 3 --out runs/train-default
+	$(BIN)/eas train --arch "conv-16-3 pool conv-32-3 pool conv-64-3 gap fc-64" --dataset fashion-mnist --epochs 3 --out runs/train-default --overwrite
 
 search: setup data
 	$(BIN)/eas search --dataset fashion-mnist --strategy rl --preset fashion-cpu --executor pool --run-dir runs/fashion-rl

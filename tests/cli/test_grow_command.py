@@ -89,6 +89,22 @@ def test_grow_refuses_to_overwrite_the_checkpoint_it_grows(trained: tuple[Path, 
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
 
 
+def test_grow_refuses_an_out_folder_that_holds_a_checkpoint_unless_overwrite(
+    trained: tuple[Path, str, str], tmp_path: Path, capsys
+) -> None:
+    out, _, _ = trained
+    grown = tmp_path / "grown"
+    assert main(["grow", str(out), "--widen", "0:8", "--out", str(grown)]) == 0
+    before = {path.name: path.read_bytes() for path in grown.iterdir()}
+    assert main(["grow", str(out), "--widen", "0:6", "--out", str(grown)]) == 2
+    error = capsys.readouterr().err
+    assert f"--out {grown} already holds a checkpoint (conv-8-3 pool conv-8-3 gap fc-8)" in error
+    assert "pass --overwrite to replace it" in error
+    assert {path.name: path.read_bytes() for path in grown.iterdir()} == before
+    assert main(["grow", str(out), "--widen", "0:6", "--out", str(grown), "--overwrite"]) == 0
+    assert load_checkpoint(grown)[0].to_string() == "conv-6-3 pool conv-8-3 gap fc-8"
+
+
 def test_grow_checks_its_output_folder_before_any_work(
     trained: tuple[Path, str, str], tmp_path: Path, capsys, monkeypatch
 ) -> None:

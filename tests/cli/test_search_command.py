@@ -80,6 +80,8 @@ def test_search_flags_reach_the_config() -> None:
     assert no_budget.start_share is None and not no_budget.one_schedule
     separate = build_config(build_parser().parse_args([*arguments, "--set", "one_schedule=false"]))
     assert not separate.one_schedule and separate.start_recipe().schedule_window == (0.0, 1.0)
+    assert not config.parent_twin  # the preset's
+    assert build_config(build_parser().parse_args([*arguments, "--parent-twin"])).parent_twin
 
 
 def test_search_on_the_pool_executor_and_in_the_densenet_space(tmp_path: Path, capsys) -> None:

@@ -95,3 +95,26 @@ def test_an_output_folder_that_cannot_take_the_checkpoint_is_refused_before_trai
     error = capsys.readouterr().err
     assert "its disk has 0.0 MiB free and the checkpoint needs about" in error and "free some space" in error
     assert not (tmp_path / "new").exists()  # the check creates nothing
+
+
+def test_train_refuses_an_out_folder_that_holds_a_checkpoint_unless_overwrite(
+    trained: tuple[Path, str, str], capsys, monkeypatch
+) -> None:
+    out, dataset, _ = trained
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    arguments = ["train", "--dataset", dataset, "--arch", "conv-8-3 gap", "--epochs", "1", "--validation-size", "20"]
+
+    def no_data(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the data was loaded before the output folder was checked")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("eas.data.load_dataset", no_data)
+        assert main([*arguments, "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert f"--out {out} already holds a checkpoint ({ARCH}, " in error and "% test)" in error
+    assert "give another folder, or pass --overwrite to replace it" in error
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before  # nothing stored is lost
+
+    assert main([*arguments, "--out", str(out), "--overwrite"]) == 0
+    spec, _, _ = load_checkpoint(out)
+    assert spec.to_string() == "conv-8-3 gap"

@@ -23,6 +23,7 @@ __all__ = [
     "epochs_text",
     "load_data",
     "parse_shape",
+    "refuse_existing_checkpoint",
 ]
 
 
@@ -152,6 +153,26 @@ def check_output_folder(folder: Path, parameters: int, option: str = "--out") ->
             f"{option} {folder}: its disk has {free / 2**20:.1f} MiB free and the checkpoint needs about "
             f"{needed / 2**20:.1f} MiB; free some space or give a folder on another disk"
         )
+
+
+def refuse_existing_checkpoint(folder: Path, overwrite: bool, option: str = "--out") -> None:
+    """Refuse, before any work, an output folder that already holds a checkpoint, unless `overwrite`: a
+    trained network (minutes or hours of training) is not replaced by a mistyped folder name. The
+    `FileExistsError` says what the folder holds and the two ways on."""
+    from eas.checkpoint import has_checkpoint, load_metrics
+
+    if overwrite or not has_checkpoint(folder):
+        return
+    try:
+        metrics = load_metrics(folder)
+    except (OSError, ValueError):  # what it holds is only for the message; a damaged file must not hide it
+        metrics = {}
+    held = f" ({metrics['arch']})" if isinstance(metrics.get("arch"), str) else ""
+    if isinstance(metrics.get("test_accuracy"), float):
+        held = f" ({metrics.get('arch', 'a network')}, {100 * metrics['test_accuracy']:.2f}% test)"
+    raise FileExistsError(
+        f"{option} {folder} already holds a checkpoint{held}; give another folder, or pass --overwrite to replace it"
+    )
 
 
 def load_data(args: argparse.Namespace) -> Any:

@@ -46,6 +46,9 @@ def add_parser(subparsers: Any) -> None:
         help="repeatable; a DenseNet takes AFTER alone (a copy of that miniblock is inserted)",
     )
     parser.add_argument("--out", required=True, help="folder for the grown checkpoint")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace a checkpoint that --out already holds (else refused)"
+    )
     parser.add_argument("--noise", type=float, default=None, help="noise scale (default: each transform's own)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the noise and of the calibration batch")
     parser.add_argument(
@@ -79,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
     from eas.build import build_model
     from eas.checkpoint import DATASET_INFO_KEY, load_checkpoint, save_checkpoint
-    from eas.cli.common import check_output_folder
+    from eas.cli.common import check_output_folder, refuse_existing_checkpoint
     from eas.data import load_dataset
     from eas.evaluation import calibration_batch
     from eas.spec import DenseNetSpec
@@ -95,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
             f"--out {args.out} is the checkpoint being grown: saving there would replace the trained network; "
             "give another folder"
         )
+    refuse_existing_checkpoint(out, args.overwrite)
     spec, state, metrics = load_checkpoint(args.checkpoint)
     edits = parse_edits(actions, dense=isinstance(spec, DenseNetSpec))
     # Before the data is read: a folder that cannot be written fails now, not after the evaluations.

@@ -66,6 +66,12 @@ def add_parser(subparsers: Any) -> None:
         help="one cosine over the whole budget: the start network and the final training do not restart it",
     )
     parser.add_argument(
+        "--parent-twin",
+        action="store_true",
+        help="each stage also fine-tunes its start network unchanged, so the final training can keep it when "
+        "no child earns its cost, and the log says what growth gained over it",
+    )
+    parser.add_argument(
         "--cost-exponent",
         type=float,
         default=None,
@@ -188,6 +194,8 @@ def build_config(args: argparse.Namespace) -> Any:
         overrides["weight_reuse"] = False
     if args.one_schedule:
         overrides["one_schedule"] = True
+    if args.parent_twin:
+        overrides["parent_twin"] = True
     if args.train_final and args.no_train_final:
         raise ValueError("--train-final and --no-train-final contradict each other; give one")
     if args.train_final or args.no_train_final:

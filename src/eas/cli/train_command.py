@@ -17,6 +17,7 @@ from eas.cli.common import (
     check_output_folder,
     epochs_text,
     load_data,
+    refuse_existing_checkpoint,
     training_config,
 )
 
@@ -38,6 +39,9 @@ def add_parser(subparsers: Any) -> None:
         "--out",
         default=None,
         help="checkpoint folder to write (default with --from-run: RUN/final, if it holds none yet)",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace a checkpoint that --out already holds (else refused)"
     )
     parser.add_argument("--full-train", action="store_true", help="train on training + validation images")
     parser.add_argument(
@@ -64,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         return _train_from_run(args)
     if args.out is None:
         raise ValueError("--out is required: the folder to write the checkpoint to")
+    refuse_existing_checkpoint(Path(args.out), args.overwrite)
     # The recipe is checked before the data is loaded, so a bad --epochs fails at once.
     config = training_config(args)
     data = load_data(args)
@@ -88,6 +93,8 @@ def _train_from_run(args: argparse.Namespace) -> int:
             f"{run.directory.final_dir} already holds this run's final network; give the new one a folder of its "
             f"own with --out (e.g. --out {run.root}/final-longer), or delete that folder to replace it"
         )
+    if args.out is not None:
+        refuse_existing_checkpoint(Path(args.out), args.overwrite)
     trial, network = run.chosen_network()
     config = run.config
     data = load_search_data(config)
