@@ -58,6 +58,21 @@ def test_the_twin_is_the_start_network_unchanged_after_the_strategys_children(tm
     assert "fine-tuned unchanged" in (tmp_path / "run" / "search.log").read_text()
 
 
+def test_an_episode_cut_by_the_budget_still_logs_what_growth_gained(tmp_path: Path, toy_dataset_name: str):
+    # The twin trains first, then two of the three children; the third is never trained.
+    config = toy_config(toy_dataset_name, parent_twin=True, episodes=None, max_networks=3)
+    summary = run_search(config, tmp_path / "run")
+    assert summary.episodes_completed == 0
+    rows = [row for row in stored_trials(tmp_path / "run") if row["episode"] == 0]
+    twin = next(row for row in rows if json.loads(row["actions_json"]) == [])
+    children = [row["validation_accuracy"] for row in rows if row is not twin and row["status"] == OK]
+    assert twin["status"] == OK and len(children) == 2
+    log = (tmp_path / "run" / "search.log").read_text()
+    line = next(line for line in log.splitlines() if "fine-tuned unchanged" in line)
+    assert f"best child {max(children):.4f}" in line
+    assert line.endswith("(the budget cut the episode: 2 of 3 children scored)")
+
+
 def test_the_controller_learns_exactly_what_it_learns_without_the_twin(tmp_path: Path, toy_dataset_name: str):
     states = {}
     for twin in (False, True):

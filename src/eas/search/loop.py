@@ -25,7 +25,7 @@ from eas.search.run import Network, best_network
 from eas.search.rundir import RunDirectory
 from eas.search.stages import stage_begins, stage_start
 from eas.search.start import prepare_start
-from eas.search.store import RunLock, TrialStore
+from eas.search.store import OK, RunLock, TrialStore
 from eas.search.strategies import Strategy, make_strategy
 from eas.search.strategies.base import Proposal, SearchContext
 from eas.search.trial import Trial
@@ -188,6 +188,13 @@ def _run_episode(
         proposals = [*proposals, Proposal(context.start, ())]
     trials = runner.run(episode, proposals)
     if not all(trial.finished for trial in trials):
+        if len(trials) > own:
+            # A budget that cuts the stage's first episode may end the search (a short search has one
+            # episode): still say what the children that finished gained over the twin.
+            scored = [trial.validation_accuracy for trial in trials[:own] if trial.status == OK]
+            note = f" (the budget cut the episode: {len(scored)} of {own} children scored)"
+            best = max((accuracy for accuracy in scored if accuracy is not None), default=math.nan)
+            _twin_figures({"max_accuracy": best}, trials[own], note)
         return None
     rewards = [runner.reward_of(trial) for trial in trials]
     # The strategy learns from its own proposals only, and the episode's figures are theirs.
@@ -205,18 +212,20 @@ def _run_episode(
     return row
 
 
-def _twin_figures(row: dict[str, Any], twin: Trial) -> dict[str, Any]:
-    """The twin's validation accuracy beside the best child's of the episode's `row`: what growth gained."""
+def _twin_figures(row: dict[str, Any], twin: Trial, note: str = "") -> dict[str, Any]:
+    """The twin's validation accuracy beside the best child's of the episode's `row`: what growth gained
+    (logged, with `note` after it)."""
     best = row["max_accuracy"]  # NaN when no child of the strategy's succeeded
     figures: dict[str, Any] = {"twin_accuracy": twin.validation_accuracy}
     if twin.validation_accuracy is not None and not math.isnan(best):
         figures["growth_gain"] = best - twin.validation_accuracy
         logger.info(
-            "the stage's start fine-tuned unchanged (trial %s): %.4f validation; best child %.4f (%+.2f points)",
+            "the stage's start fine-tuned unchanged (trial %s): %.4f validation; best child %.4f (%+.2f points)%s",
             twin.trial_id,
             twin.validation_accuracy,
             best,
             100 * figures["growth_gain"],
+            note,
         )
     return figures
 
