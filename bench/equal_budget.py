@@ -123,12 +123,15 @@ SEARCHED_BY_N = {
     1: "conv-16-3 conv-16-3 conv-16-3 pool conv-48-3 conv-48-1 conv-64-3 pool conv-64-3 conv-96-3 gap fc-128",
 }
 PRESET = "fashion-cpu"
-FIELDS = ("method", "seed", "minutes", "test_accuracy", "parameters", "wall_seconds", "arch", "command", "finished")
-FIELDS += ("probe_images_per_second",)
+FIELDS: tuple[str, ...] = ("method", "seed", "minutes", "test_accuracy", "parameters", "wall_seconds", "arch")
+FIELDS += ("command", "finished", "probe_images_per_second")
 PROBE_IMAGES = 6400  # one probe: 50 steps of 128 images, about 8 s at the speeds measured so far
 EAS = str(Path(sys.executable).with_name("eas"))
-METHODS = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t")
-METHODS += ("u",)
+METHODS: tuple[str, ...] = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o")
+METHODS += ("p", "q", "r", "s", "t", "u")
+# Search methods whose children are priced by FLOPs (the preset's measure before commit a800415); every
+# later search method prices them by measured time, as the preset does.
+PRICED_BY_FLOPS = ("a", "a0", "b", "e", "f", "g", "h", "i")
 ALONE = {"c": HAND_DESIGNED, "k": SEARCHED, "r": HALF_WIDTH}  # trained alone; d's network is the preset's start of then
 # The hand-designed network's final training speed, a round figure within what the (c) runs measured
 # (845, 886 and 963 images/s at 40 minutes, 765 at 2 hours), and the images it trains on.
@@ -167,9 +170,10 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
         line += ["--final-share", "0.3", "--set", "one_schedule=false"]
     if method == "a0":
         line += ["--set", "start_share=null"]
-    # Every search method but j and l was measured before the preset priced children by their measured time
-    # (commit a800415): pinned, so that the commands keep measuring what the CSV records.
-    line += ["--cost-measure", "time" if method in ("j", "l", "m", "n", "p", "q", "s", "t", "u") else "flops"]
+    # The search methods before j were measured before the preset priced children by their measured time
+    # (commit a800415), and i, h, g and the rest pin FLOPs: pinned, so that the commands keep measuring
+    # what the CSV records.
+    line += ["--cost-measure", "flops" if method in PRICED_BY_FLOPS else "time"]
     if method in ("a0", "b", "e", "f", "g"):
         # Measured before the preset took common child draws (commit 701de52): pinned, so that these
         # commands keep measuring what the CSV records for them.
@@ -209,9 +213,9 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
         # start's twin competing for the final training; t prices cost as the preset does (w = -0.1); u
         # grows late, at the same price per image (11 epochs in 20%, to the nearest epoch).
         exponent = "-0.3" if method == "s" else "-0.1"
-        shares, epochs = (("0.7", "0.2"), "11") if method == "u" else (("0.1", "0.8"), "43")
+        shares, target = (("0.7", "0.2"), "11") if method == "u" else (("0.1", "0.8"), "43")
         line += ["--start-share", shares[0], "--final-share", shares[1], "--cost-exponent", exponent]
-        line += ["--set", f"final_epochs_target={epochs}", "--set", "wider_actions=1", "--set", "deeper_actions=1"]
+        line += ["--set", f"final_epochs_target={target}", "--set", "wider_actions=1", "--set", "deeper_actions=1"]
         line += ["--set", "parent_twin=true"]
     if method == "i":
         # The children's fine-tune recipe (presets.py), longer and on every training image.
