@@ -167,9 +167,10 @@ def refuse_existing_checkpoint(folder: Path, overwrite: bool, option: str = "--o
         metrics = load_metrics(folder)
     except (OSError, ValueError):  # what it holds is only for the message; a damaged file must not hide it
         metrics = {}
-    held = f" ({metrics['arch']})" if isinstance(metrics.get("arch"), str) else ""
+    described = [metrics["arch"]] if isinstance(metrics.get("arch"), str) else []
     if isinstance(metrics.get("test_accuracy"), float):
-        held = f" ({metrics.get('arch', 'a network')}, {100 * metrics['test_accuracy']:.2f}% test)"
+        described.append(f"{100 * metrics['test_accuracy']:.2f}% test")
+    held = f" ({', '.join(described)})" if described else ""
     raise FileExistsError(
         f"{option} {folder} already holds a checkpoint{held}; give another folder, or pass --overwrite to replace it"
     )

@@ -28,6 +28,11 @@ from eas.spec import edited_spec
 logger = logging.getLogger(__name__)
 
 
+def scored_accuracies(trials: list[Trial]) -> list[float]:
+    """The validation accuracies of the trials that trained and scored (failed, cut and pending ones have none)."""
+    return [t.validation_accuracy for t in trials if t.status == OK and t.validation_accuracy is not None]
+
+
 class TooManyFailuresError(RuntimeError):
     """`max_consecutive_failures` children in a row failed or diverged: the search stops, since the
     cause (a setting, the machine) would fail every later child the same way."""
@@ -129,7 +134,7 @@ class EpisodeRunner:
         self, episode: int, trials: list[Trial], rewards: list[float | None], stats: dict[str, float]
     ) -> dict[str, Any]:
         """The figures of the episode table."""
-        accuracies = [t.validation_accuracy for t in trials if t.status == OK and t.validation_accuracy is not None]
+        accuracies = scored_accuracies(trials)
         known = [r for r in rewards if r is not None]
         best = self.store.best()
         return {

@@ -19,13 +19,13 @@ from eas.search.budget import Budget
 from eas.search.config import SearchConfig, load_search_data
 from eas.search.cost import target_flops, target_seconds_per_image
 from eas.search.environment import record_environment
-from eas.search.episode import EpisodeRunner
+from eas.search.episode import EpisodeRunner, scored_accuracies
 from eas.search.final import train_final
 from eas.search.run import Network, best_network
 from eas.search.rundir import RunDirectory
 from eas.search.stages import stage_begins, stage_start
 from eas.search.start import prepare_start
-from eas.search.store import OK, RunLock, TrialStore
+from eas.search.store import RunLock, TrialStore
 from eas.search.strategies import Strategy, make_strategy
 from eas.search.strategies.base import Proposal, SearchContext
 from eas.search.trial import Trial
@@ -191,10 +191,9 @@ def _run_episode(
         if len(trials) > own:
             # A budget that cuts the stage's first episode may end the search (a short search has one
             # episode): still say what the children that finished gained over the twin.
-            scored = [trial.validation_accuracy for trial in trials[:own] if trial.status == OK]
+            scored = scored_accuracies(trials[:own])
             note = f" (the budget cut the episode: {len(scored)} of {own} children scored)"
-            best = max((accuracy for accuracy in scored if accuracy is not None), default=math.nan)
-            _twin_figures({"max_accuracy": best}, trials[own], note)
+            _twin_figures({"max_accuracy": max(scored, default=math.nan)}, trials[own], note)
         return None
     rewards = [runner.reward_of(trial) for trial in trials]
     # The strategy learns from its own proposals only, and the episode's figures are theirs.
