@@ -31,6 +31,9 @@ def test_search_then_final_training(tmp_path: Path, capsys) -> None:
     assert main(["train", "--from-run", str(run_dir), "--epochs", "1"]) == 2
     assert "already holds this run's final network" in capsys.readouterr().err
     assert (run_dir / "final" / "weights.safetensors").read_bytes() == stored
+    # --overwrite is the way the message gives to replace it.
+    assert main(["train", "--from-run", str(run_dir), "--epochs", "1", "--overwrite"]) == 0
+    assert "test accuracy:" in capsys.readouterr().out
 
     with RunLock(run_dir):
         assert main(arguments) == 2

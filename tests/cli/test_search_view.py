@@ -84,6 +84,19 @@ def test_a_row_with_a_twin_prints_what_growth_gained_over_it(capsys) -> None:
     assert lines[2] == twin_line
 
 
+def test_an_episode_cut_by_the_budget_prints_the_twin_line_of_the_children_that_finished(capsys) -> None:
+    view = SearchView(episodes=1)
+    view("episode_start", {"episode": 0, "trials": 4})
+    view("episode_cut", {"episode": 0, "children": 3, "scored": 2, "twin_accuracy": 0.7, "growth_gain": -0.0125})
+    assert view.children is None
+    view("episode_cut", {"episode": 1, "children": 3, "scored": 1})  # no twin: nothing to say
+    view.close()
+    assert capsys.readouterr().out.splitlines() == [
+        "    the stage's start fine-tuned unchanged (parent_twin): 70.00; this episode's best child -1.25 points"
+        " (the budget cut the episode: 2 of 3 children scored)"
+    ]
+
+
 def test_a_row_without_reinforce_stats_has_no_baseline(capsys) -> None:
     view = SearchView(episodes=None)
     row = episode_row(4)

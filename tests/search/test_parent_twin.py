@@ -61,7 +61,8 @@ def test_the_twin_is_the_start_network_unchanged_after_the_strategys_children(tm
 def test_an_episode_cut_by_the_budget_still_logs_what_growth_gained(tmp_path: Path, toy_dataset_name: str):
     # The twin trains first, then two of the three children; the third is never trained.
     config = toy_config(toy_dataset_name, parent_twin=True, episodes=None, max_networks=3)
-    summary = run_search(config, tmp_path / "run")
+    events: list[tuple[str, dict]] = []
+    summary = run_search(config, tmp_path / "run", on_event=lambda kind, payload: events.append((kind, payload)))
     assert summary.episodes_completed == 0
     rows = [row for row in stored_trials(tmp_path / "run") if row["episode"] == 0]
     twin = next(row for row in rows if json.loads(row["actions_json"]) == [])
@@ -71,6 +72,11 @@ def test_an_episode_cut_by_the_budget_still_logs_what_growth_gained(tmp_path: Pa
     line = next(line for line in log.splitlines() if "fine-tuned unchanged" in line)
     assert f"best child {max(children):.4f}" in line
     assert line.endswith("(the budget cut the episode: 2 of 3 children scored)")
+    # The same figures reach the printed view (an event), not only the log.
+    cut = next(payload for kind, payload in events if kind == "episode_cut")
+    assert (cut["episode"], cut["children"], cut["scored"]) == (0, 3, 2)
+    assert cut["twin_accuracy"] == twin["validation_accuracy"]
+    assert cut["growth_gain"] == pytest.approx(max(children) - twin["validation_accuracy"])
 
 
 def test_the_controller_learns_exactly_what_it_learns_without_the_twin(tmp_path: Path, toy_dataset_name: str):

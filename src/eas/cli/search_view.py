@@ -82,10 +82,7 @@ class SearchView:
         self.steps(payload["progress"], label=f"{payload['label']} ")
 
     def on_episode_end(self, row: dict[str, Any]) -> None:
-        self._close_steps()
-        if self.children is not None:
-            self.children.close()
-            self.children = None
+        self._close_episode_bars()
         if not self.header_printed:
             columns = f"{'ep':>3} {'nets':>4} {'mean%':>6} {'max%':>6} {'reward':>7} {'baseline':>8} {'best%':>6}"
             tqdm.write(f"{columns}  best architecture")
@@ -97,12 +94,29 @@ class SearchView:
             f"{_percent(row['mean_accuracy'])} {_percent(row['max_accuracy'])} "
             f"{row['mean_reward']:7.3f} {baseline_text} {_percent(row['best_accuracy'])}  {row['best_arch']}"
         )
-        if isinstance(row.get("growth_gain"), float):
-            tqdm.write(
-                f"    the stage's start fine-tuned unchanged (parent_twin): {_percent(row['twin_accuracy']).strip()}; "
-                f"this episode's best child {100 * row['growth_gain']:+.2f} points"
-            )
+        self._write_twin(row)
         self.episodes.update(1)
+
+    def on_episode_cut(self, payload: dict[str, Any]) -> None:
+        # The budget ended the episode part-way: it has no row, but what growth gained over the twin
+        # among the children that finished is what a one-episode search was run to learn.
+        self._close_episode_bars()
+        cut = f" (the budget cut the episode: {payload['scored']} of {payload['children']} children scored)"
+        self._write_twin(payload, cut)
+
+    def _close_episode_bars(self) -> None:
+        self._close_steps()
+        if self.children is not None:
+            self.children.close()
+            self.children = None
+
+    def _write_twin(self, figures: dict[str, Any], note: str = "") -> None:
+        if isinstance(figures.get("growth_gain"), float):
+            tqdm.write(
+                f"    the stage's start fine-tuned unchanged (parent_twin): "
+                f"{_percent(figures['twin_accuracy']).strip()}; this episode's best child "
+                f"{100 * figures['growth_gain']:+.2f} points{note}"
+            )
 
     def on_stopped(self, payload: dict[str, Any]) -> None:
         self.close()
@@ -110,10 +124,7 @@ class SearchView:
 
     def close(self) -> None:
         """Close every bar."""
-        self._close_steps()
-        if self.children is not None:
-            self.children.close()
-            self.children = None
+        self._close_episode_bars()
         self.episodes.close()
 
     def _close_steps(self) -> None:

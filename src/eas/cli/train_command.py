@@ -87,11 +87,11 @@ def _train_from_run(args: argparse.Namespace) -> int:
     from eas.search.config import load_search_data
 
     run = SearchRun(args.from_run)
-    if args.out is None and has_checkpoint(run.directory.final_dir):
+    if args.out is None and not args.overwrite and has_checkpoint(run.directory.final_dir):
         # The default folder holds the run's result (the final network and its test accuracy): keep it.
         raise FileExistsError(
             f"{run.directory.final_dir} already holds this run's final network; give the new one a folder of its "
-            f"own with --out (e.g. --out {run.root}/final-longer), or delete that folder to replace it"
+            f"own with --out (e.g. --out {run.root}/final-longer), or pass --overwrite to replace it"
         )
     if args.out is not None:
         refuse_existing_checkpoint(Path(args.out), args.overwrite)

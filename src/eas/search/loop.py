@@ -188,12 +188,14 @@ def _run_episode(
         proposals = [*proposals, Proposal(context.start, ())]
     trials = runner.run(episode, proposals)
     if not all(trial.finished for trial in trials):
+        scored = scored_accuracies(trials[:own])
+        cut: dict[str, Any] = {"episode": episode, "children": own, "scored": len(scored)}
         if len(trials) > own:
             # A budget that cuts the stage's first episode may end the search (a short search has one
             # episode): still say what the children that finished gained over the twin.
-            scored = scored_accuracies(trials[:own])
             note = f" (the budget cut the episode: {len(scored)} of {own} children scored)"
-            _twin_figures({"max_accuracy": max(scored, default=math.nan)}, trials[own], note)
+            cut.update(_twin_figures({"max_accuracy": max(scored, default=math.nan)}, trials[own], note))
+        session.emit("episode_cut", cut)
         return None
     rewards = [runner.reward_of(trial) for trial in trials]
     # The strategy learns from its own proposals only, and the episode's figures are theirs.
