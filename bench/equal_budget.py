@@ -170,9 +170,7 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
         line += ["--final-share", "0.3", "--set", "one_schedule=false"]
     if method == "a0":
         line += ["--set", "start_share=null"]
-    # The search methods before j were measured before the preset priced children by their measured time
-    # (commit a800415), and i, h, g and the rest pin FLOPs: pinned, so that the commands keep measuring
-    # what the CSV records.
+    # Pinned (PRICED_BY_FLOPS), so that the commands keep measuring what the CSV records.
     line += ["--cost-measure", "flops" if method in PRICED_BY_FLOPS else "time"]
     if method in ("a0", "b", "e", "f", "g"):
         # Measured before the preset took common child draws (commit 701de52): pinned, so that these

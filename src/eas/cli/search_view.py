@@ -9,6 +9,7 @@ from typing import Any
 from tqdm import tqdm
 
 from eas.cli.common import EpochBar
+from eas.search.episode import cut_episode_note
 
 
 def _percent(value: Any) -> str:
@@ -101,8 +102,7 @@ class SearchView:
         # The budget ended the episode part-way: it has no row, but what growth gained over the twin
         # among the children that finished is what a one-episode search was run to learn.
         self._close_episode_bars()
-        cut = f" (the budget cut the episode: {payload['scored']} of {payload['children']} children scored)"
-        self._write_twin(payload, cut)
+        self._write_twin(payload, cut_episode_note(payload["scored"], payload["children"]))
 
     def _close_episode_bars(self) -> None:
         self._close_steps()

@@ -33,6 +33,11 @@ def scored_accuracies(trials: list[Trial]) -> list[float]:
     return [t.validation_accuracy for t in trials if t.status == OK and t.validation_accuracy is not None]
 
 
+def cut_episode_note(scored: int, children: int) -> str:
+    """What the log and the printed view append to the twin's line of an episode the budget cut."""
+    return f" (the budget cut the episode: {scored} of {children} children scored)"
+
+
 class TooManyFailuresError(RuntimeError):
     """`max_consecutive_failures` children in a row failed or diverged: the search stops, since the
     cause (a setting, the machine) would fail every later child the same way."""

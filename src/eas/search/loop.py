@@ -19,7 +19,7 @@ from eas.search.budget import Budget
 from eas.search.config import SearchConfig, load_search_data
 from eas.search.cost import target_flops, target_seconds_per_image
 from eas.search.environment import record_environment
-from eas.search.episode import EpisodeRunner, scored_accuracies
+from eas.search.episode import EpisodeRunner, cut_episode_note, scored_accuracies
 from eas.search.final import train_final
 from eas.search.run import Network, best_network
 from eas.search.rundir import RunDirectory
@@ -193,7 +193,7 @@ def _run_episode(
         if len(trials) > own:
             # A budget that cuts the stage's first episode may end the search (a short search has one
             # episode): still say what the children that finished gained over the twin.
-            note = f" (the budget cut the episode: {len(scored)} of {own} children scored)"
+            note = cut_episode_note(len(scored), own)
             cut.update(_twin_figures({"max_accuracy": max(scored, default=math.nan)}, trials[own], note))
         session.emit("episode_cut", cut)
         return None
