@@ -85,11 +85,12 @@ Methods (each a real command line, timed from start to end, on this machine):
      around it cost 0.38-0.55 points against (r), which trains it 57 epochs: a start that has had most of
      (r)'s epochs before the search loses at most the search's share, and a child grown then pays its
      cost only for the last fifth (Net2Net: a trained network grown without losing what it learned).
-Every finished run is appended to a CSV at once, and runs already in it are skipped, so an
-interrupted comparison continues where it stopped. Before each run a probe of a few seconds measures
-the machine's training speed (the hand-designed network, final recipe), recorded beside the run: runs of
-different days are compared here, and the machine's speed has differed between them. Prints test
-accuracy (mean and spread over seeds), parameters, wall time and the probe's speeds per method.
+Every finished run is appended to a CSV at once, and runs already in it are skipped, so an interrupted
+comparison continues where it stopped; what each run's command printed is kept in OUT/<run>.out.
+Before each run a probe of a few seconds measures the machine's training speed (the hand-designed
+network, final recipe), recorded beside the run: runs of different days are compared here, and the
+machine's speed has differed between them. Prints test accuracy (mean and spread over seeds),
+parameters, wall time and the probe's speeds per method.
 
     python bench/equal_budget.py --minutes 40 --seeds 0 1 --methods c a b d
 """
@@ -250,8 +251,13 @@ def run_one(method: str, seed: int, minutes: float, out_root: Path) -> dict[str,
     print(f"[{time.strftime('%H:%M:%S')}] machine speed probe: {probe:.0f} images/s", flush=True)
     line, result_dir = command(method, seed, minutes * 60, out, probe)
     print(f"[{time.strftime('%H:%M:%S')}] {method} seed {seed}: {' '.join(line)}", flush=True)
+    # What the command prints (the twin's line, each episode's row, the final result) is kept beside its
+    # run folder: the run folder holds the search's own log, but not the printed view.
+    out_root.mkdir(parents=True, exist_ok=True)
+    printed = out_root / f"{out.name}.out"
     began = time.perf_counter()
-    subprocess.run(line, check=True, stdout=subprocess.DEVNULL)
+    with printed.open("w") as stream:
+        subprocess.run(line, check=True, stdout=stream)
     wall = time.perf_counter() - began
     metrics = json.loads((result_dir / "metrics.json").read_text())
     return {
