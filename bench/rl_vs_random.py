@@ -129,8 +129,11 @@ def run_one(
     for override in overrides:
         line += ["--set", override]
     print(f"[{time.strftime('%H:%M:%S')}] {label} seed {seed}: {' '.join(line[1:])}", flush=True)
+    # What the command prints is kept beside its run folder, appended to, since a run may be resumed.
+    out_root.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
-    subprocess.run(line, check=True, stdout=subprocess.DEVNULL)
+    with (out_root / f"{out.name}.out").open("a") as stream:
+        subprocess.run(line, check=True, stdout=stream)
     return load_run(out), time.perf_counter() - began
 
 

@@ -31,3 +31,9 @@ def equal_budget() -> ModuleType:
 def frontier() -> ModuleType:
     """bench/growth_frontier.py."""
     return bench_module("growth_frontier")
+
+
+@pytest.fixture(scope="module")
+def rl_vs_random() -> ModuleType:
+    """bench/rl_vs_random.py."""
+    return bench_module("rl_vs_random")
