@@ -101,7 +101,6 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -112,7 +111,7 @@ from eas.data import Split, load_dataset
 from eas.search import preset
 from eas.spec import DEFAULT_ARCH, parse_spec
 from eas.train import TrainConfig, fit
-from results_log import append_row, recorded  # bench/results_log.py, beside this script
+from results_log import append_row, recorded, run_keeping_output  # bench/results_log.py, beside this script
 
 HAND_DESIGNED = "conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 pool conv-128-3 conv-128-3 gap fc-128"
 HALF_WIDTH = "conv-16-3 conv-16-3 pool conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 gap fc-64"
@@ -251,13 +250,8 @@ def run_one(method: str, seed: int, minutes: float, out_root: Path) -> dict[str,
     print(f"[{time.strftime('%H:%M:%S')}] machine speed probe: {probe:.0f} images/s", flush=True)
     line, result_dir = command(method, seed, minutes * 60, out, probe)
     print(f"[{time.strftime('%H:%M:%S')}] {method} seed {seed}: {' '.join(line)}", flush=True)
-    # What the command prints (the twin's line, each episode's row, the final result) is kept beside its
-    # run folder: the run folder holds the search's own log, but not the printed view.
-    out_root.mkdir(parents=True, exist_ok=True)
-    printed = out_root / f"{out.name}.out"
     began = time.perf_counter()
-    with printed.open("w") as stream:
-        subprocess.run(line, check=True, stdout=stream)
+    run_keeping_output(line, out_root / f"{out.name}.out")
     wall = time.perf_counter() - began
     metrics = json.loads((result_dir / "metrics.json").read_text())
     return {

@@ -1,11 +1,22 @@
 """The resumable result log of the long benchmarks: one CSV row per finished measurement, appended at
-once, so that an interrupted benchmark skips what it already measured when it is run again."""
+once, so that an interrupted benchmark skips what it already measured when it is run again; and what each
+measured command printed, kept in a file beside its run folder."""
 
 from __future__ import annotations
 
 import csv
+import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+
+def run_keeping_output(line: Sequence[str], printed: Path, *, append: bool = False) -> None:
+    """Run the command `line` (failing if it fails) with its standard output written to `printed`,
+    appended to for a run that resumes an earlier one (`append`). The run folder holds a search's own
+    log, but not its printed view: the twin's line, each episode's row, the final result."""
+    printed.parent.mkdir(parents=True, exist_ok=True)
+    with printed.open("a" if append else "w") as stream:
+        subprocess.run(list(line), check=True, stdout=stream)
 
 
 def recorded(path: Path) -> list[dict[str, str]]:

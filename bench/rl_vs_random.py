@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ from scipy import stats
 from eas.report.data import RunData, load_run
 from eas.search.trial import Trial
 from eas.spec.edits import DEEPEN, NO_KERNEL, WIDEN
-from results_log import append_row, recorded  # bench/results_log.py, beside this script
+from results_log import append_row, recorded, run_keeping_output  # bench/results_log.py, beside this script
 
 PRESET = "controller-cpu"
 EAS = str(Path(sys.executable).with_name("eas"))
@@ -129,11 +128,8 @@ def run_one(
     for override in overrides:
         line += ["--set", override]
     print(f"[{time.strftime('%H:%M:%S')}] {label} seed {seed}: {' '.join(line[1:])}", flush=True)
-    # What the command prints is kept beside its run folder, appended to, since a run may be resumed.
-    out_root.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
-    with (out_root / f"{out.name}.out").open("a") as stream:
-        subprocess.run(line, check=True, stdout=stream)
+    run_keeping_output(line, out_root / f"{out.name}.out", append=True)  # a run may resume an earlier one
     return load_run(out), time.perf_counter() - began
 
 

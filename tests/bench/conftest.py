@@ -37,3 +37,9 @@ def frontier() -> ModuleType:
 def rl_vs_random() -> ModuleType:
     """bench/rl_vs_random.py."""
     return bench_module("rl_vs_random")
+
+
+@pytest.fixture(scope="module")
+def results_log() -> ModuleType:
+    """bench/results_log.py, the module the other benchmark scripts import (the same module object)."""
+    return bench_module("results_log")

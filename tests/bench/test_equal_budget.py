@@ -96,7 +96,7 @@ def test_u_is_t_grown_late_at_the_same_price_per_image(equal_budget) -> None:
     assert replace(u, start_share=t.start_share, final_share=t.final_share, final_epochs_target=43) == t
 
 
-def test_a_run_keeps_what_its_command_printed(equal_budget, tmp_path, monkeypatch) -> None:
+def test_a_run_keeps_what_its_command_printed(equal_budget, results_log, tmp_path, monkeypatch) -> None:
     """The printed view (the twin's line among it) is kept in OUT/<run>.out, and the CSV row still
     comes from the run's metrics.json."""
 
@@ -107,7 +107,7 @@ def test_a_run_keeps_what_its_command_printed(equal_budget, tmp_path, monkeypatc
         stdout.write("test accuracy 90.00%\n")
 
     monkeypatch.setattr(equal_budget, "machine_speed", lambda: PROBE)
-    monkeypatch.setattr(equal_budget.subprocess, "run", fake_run)
+    monkeypatch.setattr(results_log.subprocess, "run", fake_run)
     row = equal_budget.run_one("c", 0, 40.0, tmp_path / "runs")
     assert (tmp_path / "runs" / "c-seed0-40min.out").read_text() == "test accuracy 90.00%\n"
     assert (row["test_accuracy"], row["parameters"], row["probe_images_per_second"]) == (0.9, 7, PROBE)
