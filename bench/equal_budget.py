@@ -85,6 +85,12 @@ Methods (each a real command line, timed from start to end, on this machine):
      around it cost 0.38-0.55 points against (r), which trains it 57 epochs: a start that has had most of
      (r)'s epochs before the search loses at most the search's share, and a child grown then pays its
      cost only for the last fifth (Net2Net: a trained network grown without losing what it learned).
+  v  u from the hand-designed network, for T = 2 hours: it trains for the first 70% of the one schedule
+     (about 64 of the 91 epochs (c) gives it alone), the search takes 10% (its twin and one wider and one
+     deeper action per child, widths up to 256), the final training the last 20%, against a cost target
+     taken from the run's probe as m takes it (90% of the hand-designed network's epochs in the final
+     share). At 2 hours (l) and (m) grew it after 15% and lost epochs to it (45 and 64 final epochs,
+     94.89% and 94.82% against (c)'s 95.00%): grown late, a child pays for its growth only in the last fifth.
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an interrupted
 comparison continues where it stopped; what each run's command printed is kept in OUT/<run>.out.
 Before each run a probe of a few seconds measures the machine's training speed (the hand-designed
@@ -128,7 +134,7 @@ FIELDS += ("command", "finished", "probe_images_per_second")
 PROBE_IMAGES = 6400  # one probe: 50 steps of 128 images, about 8 s at the speeds measured so far
 EAS = str(Path(sys.executable).with_name("eas"))
 METHODS: tuple[str, ...] = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o")
-METHODS += ("p", "q", "r", "s", "t", "u")
+METHODS += ("p", "q", "r", "s", "t", "u", "v")
 # Search methods whose children are priced by FLOPs (the preset's measure before commit a800415); every
 # later search method prices them by measured time, as the preset does.
 PRICED_BY_FLOPS = ("a", "a0", "b", "e", "f", "g", "h", "i")
@@ -187,17 +193,23 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
         line += ["--start", HAND_DESIGNED, "--start-share", "0.3", "--final-share", "0.5", "--one-schedule"]
         line += ["--cost-exponent", "-0.1", "--set", "final_epochs_target=30", "--set", "common_child_data=true"]
         line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
-    if method in ("l", "m"):
-        line += ["--start", HAND_DESIGNED, "--start-share", "0.15", "--final-share", "0.75", "--one-schedule"]
-        # m takes the hand-designed network's speed from this run's probe, not a figure of other days: the
-        # machine's speed has differed between days by more than 2x.
+    if method in ("l", "m", "v"):
+        start_share, final_share = ("0.7", "0.2") if method == "v" else ("0.15", "0.75")
+        line += ["--start", HAND_DESIGNED, "--start-share", start_share, "--final-share", final_share]
+        line += ["--one-schedule"]
+        # m and v take the hand-designed network's speed from this run's probe, not a figure of other days:
+        # the machine's speed has differed between days by more than 2x.
         speed = HAND_DESIGNED_IMAGES_PER_SECOND if method == "l" else RUN_OVER_PROBE * probe
-        epochs = round(0.9 * 0.75 * seconds * speed / TRAINING_IMAGES)
+        epochs = round(0.9 * float(final_share) * seconds * speed / TRAINING_IMAGES)
         # m prices cost three times as steeply: at -0.1, l chose a child of 2.1x the target cost for
         # 0.4 validation points it had over cheaper ones, and its final training got 45 of 65 epochs.
-        exponent = "-0.1" if method == "l" else "-0.3"
+        exponent = "-0.3" if method == "m" else "-0.1"
         line += ["--cost-exponent", exponent, "--set", f"final_epochs_target={epochs}"]
         line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
+    if method == "v":
+        # u's small steps and the twin: late in the schedule the start is nearly trained, and a child must
+        # beat it fine-tuned as the children are.
+        line += ["--set", "wider_actions=1", "--set", "deeper_actions=1", "--set", "parent_twin=true"]
     if method in ("n", "p", "q", "s", "t", "u"):
         line += ["--start", HALF_WIDTH]
     if method == "p":

@@ -96,6 +96,20 @@ def test_u_is_t_grown_late_at_the_same_price_per_image(equal_budget) -> None:
     assert replace(u, start_share=t.start_share, final_share=t.final_share, final_epochs_target=43) == t
 
 
+def test_v_is_u_from_the_hand_designed_network_at_m_s_target(equal_budget) -> None:
+    u = build_config(parsed(equal_budget, "u"))
+    m = build_config(parsed(equal_budget, "m"))
+    v = build_config(parsed(equal_budget, "v"))
+    assert v.start == equal_budget.HAND_DESIGNED
+    assert (v.start_share, v.final_share) == (u.start_share, u.final_share)
+    assert v.one_schedule and v.parent_twin
+    assert (v.wider_actions, v.deeper_actions) == (u.wider_actions, u.deeper_actions) == (1, 1)
+    assert v.cost_exponent == u.cost_exponent == -0.1
+    assert v.action_space.filter_widths == m.action_space.filter_widths
+    # m's target per image of final share, from the same probe: v's final share is 0.2 of m's 0.75.
+    assert v.final_epochs_target == round(m.final_epochs_target * 0.2 / 0.75)
+
+
 def test_a_run_keeps_what_its_command_printed(equal_budget, results_log, tmp_path, monkeypatch) -> None:
     """The printed view (the twin's line among it) is kept in OUT/<run>.out, and the CSV row still
     comes from the run's metrics.json."""
