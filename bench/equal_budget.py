@@ -86,7 +86,7 @@ Methods (each a real command line, timed from start to end, on this machine):
      (r)'s epochs before the search loses at most the search's share, and a child grown then pays its
      cost only for the last fifth (Net2Net: a trained network grown without losing what it learned).
   v  u from the hand-designed network, for T = 2 hours: it trains for the first 70% of the one schedule
-     (about 64 of the 91 epochs (c) gives it alone), the search takes 10% (its twin and one wider and one
+     (the epochs its measured speed allows there), the search takes 10% (its twin and one wider and one
      deeper action per child, widths up to 256), the final training the last 20%, against a cost target
      taken from the run's probe as m takes it (90% of the hand-designed network's epochs in the final
      share). At 2 hours (l) and (m) grew it after 15% and lost epochs to it (45 and 64 final epochs,
@@ -194,13 +194,13 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
         line += ["--cost-exponent", "-0.1", "--set", "final_epochs_target=30", "--set", "common_child_data=true"]
         line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
     if method in ("l", "m", "v"):
-        start_share, final_share = ("0.7", "0.2") if method == "v" else ("0.15", "0.75")
-        line += ["--start", HAND_DESIGNED, "--start-share", start_share, "--final-share", final_share]
+        start_share, final_share = (0.7, 0.2) if method == "v" else (0.15, 0.75)
+        line += ["--start", HAND_DESIGNED, "--start-share", str(start_share), "--final-share", str(final_share)]
         line += ["--one-schedule"]
         # m and v take the hand-designed network's speed from this run's probe, not a figure of other days:
         # the machine's speed has differed between days by more than 2x.
         speed = HAND_DESIGNED_IMAGES_PER_SECOND if method == "l" else RUN_OVER_PROBE * probe
-        epochs = round(0.9 * float(final_share) * seconds * speed / TRAINING_IMAGES)
+        epochs = round(0.9 * final_share * seconds * speed / TRAINING_IMAGES)
         # m prices cost three times as steeply: at -0.1, l chose a child of 2.1x the target cost for
         # 0.4 validation points it had over cheaper ones, and its final training got 45 of 65 epochs.
         exponent = "-0.3" if method == "m" else "-0.1"
