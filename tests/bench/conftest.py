@@ -28,6 +28,12 @@ def equal_budget() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
+def final_recipe() -> ModuleType:
+    """bench/final_recipe.py."""
+    return bench_module("final_recipe")
+
+
+@pytest.fixture(scope="module")
 def frontier() -> ModuleType:
     """bench/growth_frontier.py."""
     return bench_module("growth_frontier")
