@@ -52,8 +52,15 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 NETWORKS = {"hand": HAND_DESIGNED, "half": HALF_WIDTH}
 CSV = Path(__file__).parent / "results" / "final_recipe.csv"
-FIELDS = ("variant", "network", "seed", "epochs", "validation_accuracy", "test_accuracy", "train_accuracy")
+FIELDS = ("variant", "network", "dataset", "seed", "epochs", "validation_accuracy", "test_accuracy", "train_accuracy")
 FIELDS += ("images_per_second", "device", "finished")
+# Rows recorded before the CSV had a dataset column were all trained on the default dataset.
+DEFAULT_DATASET = "fashion-mnist"
+
+
+def dataset_of(row: dict[str, str]) -> str:
+    """The dataset a recorded row was trained on."""
+    return row.get("dataset") or DEFAULT_DATASET
 
 
 def recipe(variant: str, epochs: int, seed: int, device: str) -> TrainConfig:
@@ -81,7 +88,8 @@ def _worker(variant: str, network: str, seed: int, arguments: argparse.Namespace
     torch.set_num_threads(arguments.threads)
     config = recipe(variant, arguments.epochs, seed, arguments.device)
     figures = run_job(NETWORKS[network], config, arguments.dataset, arguments.data_root)
-    row = {"variant": variant, "network": network, "seed": seed, "epochs": arguments.epochs}
+    row = {"variant": variant, "network": network, "dataset": arguments.dataset, "seed": seed}
+    row["epochs"] = arguments.epochs
     row |= {name: round(value, 4 if name != "images_per_second" else 1) for name, value in figures.items()}
     row |= {"device": arguments.device, "finished": time.strftime("%Y-%m-%d %H:%M")}
     append_row(arguments.csv, FIELDS, row)  # each job appends its own row: an interrupted run keeps it
@@ -92,11 +100,14 @@ def _worker(variant: str, network: str, seed: int, arguments: argparse.Namespace
     )
 
 
-def summary(rows: list[dict[str, str]], network: str, epochs: int) -> None:
-    """Mean and spread per variant of validation and test accuracy, and each mean's difference from the
-    final recipe's."""
-    mine = [row for row in rows if row["network"] == network and int(row["epochs"]) == epochs]
-    print(f"\n{network} network, {epochs} epochs; accuracy in % (mean, std over seeds; difference from 'final')")
+def summary(rows: list[dict[str, str]], network: str, epochs: int, dataset: str = DEFAULT_DATASET) -> None:
+    """Mean and spread per variant of validation and test accuracy on `dataset`, and each mean's difference
+    from the final recipe's."""
+    mine = [
+        row for row in rows if row["network"] == network and int(row["epochs"]) == epochs and dataset_of(row) == dataset
+    ]
+    print(f"\n{network} network, {dataset}, {epochs} epochs; accuracy in %", end=" ")
+    print("(mean, std over seeds; difference from 'final')")
     print(f"{'variant':<15}{'runs':>5}{'validation':>18}{'test':>18}{'images/s':>10}")
     means: dict[str, tuple[float, float]] = {}
     for variant in VARIANTS:
@@ -127,16 +138,18 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--workers", type=int, default=1, help="jobs trained at once (for a GPU)")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads of each job")
-    parser.add_argument("--dataset", default="fashion-mnist")
+    parser.add_argument("--dataset", default=DEFAULT_DATASET)
     parser.add_argument("--data-root", default=None)
     parser.add_argument("--csv", type=Path, default=CSV)
     arguments = parser.parse_args()
-    done = {(row["variant"], row["network"], row["seed"], row["epochs"]) for row in recorded(arguments.csv)}
+    done = {
+        (row["variant"], row["network"], dataset_of(row), row["seed"], row["epochs"]) for row in recorded(arguments.csv)
+    }
     todo = [
         (variant, arguments.network, seed, arguments)
         for seed in arguments.seeds
         for variant in arguments.variants
-        if (variant, arguments.network, str(seed), str(arguments.epochs)) not in done
+        if (variant, arguments.network, arguments.dataset, str(seed), str(arguments.epochs)) not in done
     ]
     if arguments.workers == 1:
         for task in todo:
@@ -146,7 +159,7 @@ def main() -> None:
         with multiprocessing.Pool(arguments.workers) as pool:
             for result in [pool.apply_async(_worker, task) for task in todo]:
                 result.get()
-    summary(recorded(arguments.csv), arguments.network, arguments.epochs)
+    summary(recorded(arguments.csv), arguments.network, arguments.epochs, arguments.dataset)
 
 
 if __name__ == "__main__":

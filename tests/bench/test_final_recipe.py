@@ -36,9 +36,9 @@ def test_a_run_records_each_job_once_and_skips_it_when_run_again(
     first = capsys.readouterr().out
     with table.open(newline="") as stream:
         rows = list(csv.DictReader(stream))
-    assert [(row["variant"], row["network"], row["seed"], row["epochs"]) for row in rows] == [
-        ("final", "half", "0", "1"),
-        ("no-augment", "half", "0", "1"),
+    assert [(row["variant"], row["network"], row["dataset"], row["seed"], row["epochs"]) for row in rows] == [
+        ("final", "half", toy_dataset_name, "0", "1"),
+        ("no-augment", "half", toy_dataset_name, "0", "1"),
     ]
     for row in rows:
         assert 0.0 <= float(row["validation_accuracy"]) <= 1.0
@@ -58,10 +58,13 @@ def test_the_summary_gives_each_variant_s_difference_from_the_final_recipe(final
 
     rows = [row("final", 0, 0.90, 0.91), row("final", 1, 0.92, 0.93), row("smoothing-0.1", 0, 0.93, 0.915)]
     rows.append(row("decay-5e-4", 0, 0.99, 0.99) | {"epochs": "15"})  # another epoch count: not in this table
+    rows.append(row("lr-0.1", 0, 0.99, 0.99) | {"dataset": "cifar10"})  # another dataset: not in this table
+    rows[0]["dataset"] = ""  # a row of the CSV before it had the column: the default dataset's
     final_recipe.summary(rows, "hand", 30)
     printed = capsys.readouterr().out.splitlines()
     smoothing = next(line for line in printed if line.startswith("smoothing-0.1"))
     assert smoothing.split() == ["smoothing-0.1", "1", "93.00", "nan", "+2.00", "91.50", "nan", "-0.50", "500"]
     final = next(line for line in printed if line.startswith("final"))
     assert final.split() == ["final", "2", "91.00", "1.41", "92.00", "1.41", "500"]
-    assert not any(line.startswith("decay-5e-4") for line in printed)
+    assert not any(line.startswith(("decay-5e-4", "lr-0.1")) for line in printed)
+    assert "hand network, fashion-mnist, 30 epochs" in printed[1]
