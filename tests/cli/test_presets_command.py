@@ -70,6 +70,8 @@ def test_a_reader_that_stops_early_is_not_an_error() -> None:
     writer = subprocess.Popen(eas, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert writer.stdout is not None
     writer.stdout.close()
-    _, errors = writer.communicate(timeout=60)
+    # Generous: the limit only stops a hung writer; importing torch took over 60 s at the lowest priority on a
+    # 2-core machine busy with two training jobs, and this test asserts behaviour, not speed.
+    _, errors = writer.communicate(timeout=600)
     assert writer.returncode == 0
     assert b"BrokenPipeError" not in errors and b"Traceback" not in errors
