@@ -31,6 +31,7 @@ from typing import Any
 
 import torch
 import torch.multiprocessing as multiprocessing
+from scipy import stats
 
 from eas.build import build_model
 from eas.data import load_dataset
@@ -101,8 +102,8 @@ def _worker(variant: str, network: str, seed: int, arguments: argparse.Namespace
 
 
 def summary(rows: list[dict[str, str]], network: str, epochs: int, dataset: str = DEFAULT_DATASET) -> None:
-    """Mean and spread per variant of validation and test accuracy on `dataset`, and each mean's difference
-    from the final recipe's."""
+    """Mean and spread per variant of validation and test accuracy on `dataset`, each mean's difference from
+    the final recipe's, and a Welch t-test of each validation difference (variants with 2 runs or more)."""
     mine = [
         row for row in rows if row["network"] == network and int(row["epochs"]) == epochs and dataset_of(row) == dataset
     ]
@@ -127,6 +128,17 @@ def summary(rows: list[dict[str, str]], network: str, epochs: int, dataset: str 
         ]
         speed = statistics.mean(float(row["images_per_second"]) for row in runs)
         print(f"{variant:<15}{len(runs):>5}{text[0]:>18}{text[1]:>18}{speed:>10.0f}")
+    validation = {
+        variant: [100 * float(row["validation_accuracy"]) for row in mine if row["variant"] == variant]
+        for variant in VARIANTS
+    }
+    for variant, values in validation.items():
+        if variant == "final" or len(values) < 2 or len(validation["final"]) < 2:
+            continue
+        welch = stats.ttest_ind(values, validation["final"], equal_var=False)
+        gap = statistics.mean(values) - statistics.mean(validation["final"])
+        print(f"{variant} - final, validation: {gap:+.2f} points;", end=" ")
+        print(f"Welch t = {welch.statistic:.2f}, p = {welch.pvalue:.3f}")
 
 
 def main() -> None:
