@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torch.multiprocessing as multiprocessing
 from scipy import stats
 
 from eas.build import build_model
@@ -39,7 +38,7 @@ from eas.search.presets import FINAL_RECIPE
 from eas.spec import parse_spec
 from eas.train import TrainConfig, evaluate, fit
 from equal_budget import HALF_WIDTH, HAND_DESIGNED  # bench/equal_budget.py, beside this script
-from results_log import append_row, recorded
+from results_log import append_row, recorded, run_jobs
 
 # Each variant: the TrainConfig fields it sets, every other field the final recipe's.
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -163,14 +162,7 @@ def main() -> None:
         for variant in arguments.variants
         if (variant, arguments.network, arguments.dataset, str(seed), str(arguments.epochs)) not in done
     ]
-    if arguments.workers == 1:
-        for task in todo:
-            _worker(*task)
-    else:
-        multiprocessing.set_start_method("spawn", force=True)
-        with multiprocessing.Pool(arguments.workers) as pool:
-            for result in [pool.apply_async(_worker, task) for task in todo]:
-                result.get()
+    run_jobs(_worker, todo, arguments.workers)
     summary(recorded(arguments.csv), arguments.network, arguments.epochs, arguments.dataset)
 
 

@@ -31,7 +31,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import torch
-import torch.multiprocessing as multiprocessing
 
 from eas.build import build_model
 from eas.data import Split, load_dataset
@@ -41,7 +40,7 @@ from eas.spec.edits import Edit
 from eas.train import evaluate, fit, full_training_data
 from eas.transforms.apply import apply_edits
 from equal_budget import HALF_WIDTH, HAND_DESIGNED, machine_speed  # bench/equal_budget.py, beside this script
-from results_log import append_row, recorded
+from results_log import append_row, recorded, run_jobs
 
 THREE_QUARTERS = "conv-24-3 conv-24-3 pool conv-48-3 conv-48-3 pool conv-96-3 conv-96-3 gap fc-128"
 NETWORKS = {"hand": HAND_DESIGNED, "half": HALF_WIDTH, "three-quarters": THREE_QUARTERS}
@@ -188,10 +187,7 @@ def main() -> None:
         for job, first, fraction in JOBS:
             if job in arguments.jobs and (job, str(seed), str(arguments.hand_epochs)) not in done:
                 todo.append((job, phases_of(first, fraction, arguments.hand_epochs, speeds), seed, arguments))
-    multiprocessing.set_start_method("spawn", force=True)
-    with multiprocessing.Pool(arguments.workers) as pool:
-        for result in [pool.apply_async(_worker, task) for task in todo]:
-            result.get()
+    run_jobs(_worker, todo, arguments.workers)
     summary(arguments.hand_epochs)
 
 

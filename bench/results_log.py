@@ -1,13 +1,15 @@
 """The resumable result log of the long benchmarks: one CSV row per finished measurement, appended at
 once, so that an interrupted benchmark skips what it already measured when it is run again; and what each
-measured command printed, kept in a file beside its run folder."""
+measured command printed, kept in a file beside its run folder; and the pool that runs a benchmark's jobs."""
 
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 
 def run_keeping_output(line: Sequence[str], printed: Path, *, append: bool = False) -> None:
@@ -58,3 +60,17 @@ def _rewrite(path: Path, fields: Sequence[str], header: Sequence[str]) -> None:
         writer.writeheader()
         writer.writerows(rows)
     temporary.replace(path)  # all at once: a crash leaves the old file or the new one, never half of one
+
+
+def run_jobs(worker: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], workers: int) -> list[Any]:
+    """`worker(*task)` for each task, `workers` at a time, in task order; the first failure is raised.
+    With one worker the jobs run in this process, one after another. More run in fresh (spawned)
+    processes: a forked child inherits the parent's OpenMP thread pool, which can hang torch, and each
+    job sets its own thread count. Each job should record its own result as it finishes, so that an
+    interrupted benchmark keeps what finished."""
+    tasks = list(tasks)
+    if workers == 1:
+        return [worker(*task) for task in tasks]
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        pending = [pool.apply_async(worker, task) for task in tasks]
+        return [result.get() for result in pending]
