@@ -117,7 +117,7 @@ from eas.data import Split, load_dataset
 from eas.search import preset
 from eas.spec import DEFAULT_ARCH, parse_spec
 from eas.train import TrainConfig, fit
-from results_log import append_row, recorded, run_keeping_output  # bench/results_log.py, beside this script
+from results_log import append_row, recorded, run_keeping_output, welch_line  # bench/results_log.py, beside this script
 
 HAND_DESIGNED = "conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 pool conv-128-3 conv-128-3 gap fc-128"
 HALF_WIDTH = "conv-16-3 conv-16-3 pool conv-32-3 conv-32-3 pool conv-64-3 conv-64-3 gap fc-64"
@@ -281,15 +281,18 @@ def run_one(method: str, seed: int, minutes: float, out_root: Path) -> dict[str,
 
 
 def summary(rows: list[dict[str, str]], minutes: float) -> None:
-    """Print mean and spread of test accuracy per method, with parameters and wall time."""
+    """Print mean and spread of test accuracy per method, with parameters and wall time, and a Welch
+    t-test of each method's difference from (c), the hand-designed network alone, where both have two
+    runs or more. The test pools runs of every day: compare days by the probe column first."""
     print(f"\nT = {minutes:g} min on this machine; test accuracy over seeds")
     header = f"{'method':<8}{'runs':>5}{'mean %':>9}{'spread':>9}{'min..max %':>16}{'parameters':>12}{'wall s':>9}"
     print(f"{header}{'probe images/s':>16}")
+    tested: dict[str, list[float]] = {}  # each method's test accuracies, for the t-tests below
     for method in METHODS:
         mine = [row for row in rows if row["method"] == method and float(row["minutes"]) == minutes]
         if not mine:
             continue
-        accuracies = [100 * float(row["test_accuracy"]) for row in mine]
+        accuracies = tested[method] = [100 * float(row["test_accuracy"]) for row in mine]
         spread = statistics.stdev(accuracies) if len(accuracies) > 1 else float("nan")
         parameters = statistics.mean(int(row["parameters"]) for row in mine)
         wall = max(float(row["wall_seconds"]) for row in mine)
@@ -301,6 +304,10 @@ def summary(rows: list[dict[str, str]], minutes: float) -> None:
             f"{method:<8}{len(mine):>5}{statistics.mean(accuracies):>9.2f}{spread:>9.2f}{span:>16}"
             f"{parameters:>12,.0f}{wall:>9.0f}{probe:>16}"
         )
+    hand = tested.get("c", [])
+    for method, accuracies in tested.items():
+        if method != "c" and len(accuracies) > 1 and len(hand) > 1:
+            print(welch_line(f"{method} - c, test", accuracies, hand))
 
 
 def main() -> None:

@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from scipy import stats
 
 from eas.build import build_model
 from eas.data import load_dataset
@@ -38,7 +37,7 @@ from eas.search.presets import FINAL_RECIPE
 from eas.spec import parse_spec
 from eas.train import TrainConfig, evaluate, fit
 from equal_budget import HALF_WIDTH, HAND_DESIGNED  # bench/equal_budget.py, beside this script
-from results_log import append_row, recorded, run_jobs
+from results_log import append_row, recorded, run_jobs, welch_line
 
 # Each variant: the TrainConfig fields it sets, every other field the final recipe's.
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -136,10 +135,7 @@ def summary(rows: list[dict[str, str]], network: str, epochs: int, dataset: str 
     for variant, values in validation.items():
         if variant == "final" or len(values) < 2 or len(base_runs) < 2:
             continue
-        welch = stats.ttest_ind(values, base_runs, equal_var=False)
-        gap = statistics.mean(values) - statistics.mean(base_runs)
-        print(f"{variant} - final, validation: {gap:+.2f} points;", end=" ")
-        print(f"Welch t = {welch.statistic:.2f}, p = {welch.pvalue:.3f}")
+        print(welch_line(f"{variant} - final, validation", values, base_runs))
 
 
 def main() -> None:

@@ -1,15 +1,19 @@
 """The resumable result log of the long benchmarks: one CSV row per finished measurement, appended at
 once, so that an interrupted benchmark skips what it already measured when it is run again; and what each
-measured command printed, kept in a file beside its run folder; and the pool that runs a benchmark's jobs."""
+measured command printed, kept in a file beside its run folder; the pool that runs a benchmark's jobs;
+and the line that tests a difference between two sets of runs."""
 
 from __future__ import annotations
 
 import csv
 import multiprocessing
+import statistics
 import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from scipy import stats
 
 
 def run_keeping_output(line: Sequence[str], printed: Path, *, append: bool = False) -> None:
@@ -74,3 +78,15 @@ def run_jobs(worker: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], worke
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         pending = [pool.apply_async(worker, task) for task in tasks]
         return [result.get() for result in pending]
+
+
+def welch_line(label: str, values: Sequence[float], base: Sequence[float]) -> str:
+    """`label`, the difference of the means of `values` and `base` (in points, as given) and a two-sided
+    Welch t-test of it, for a summary to print; each side needs two runs or more. Welch, not Student: the
+    methods and variants compared here spread differently (a search's final network varies by seed, a
+    fixed network less)."""
+    if len(values) < 2 or len(base) < 2:
+        raise ValueError(f"{label}: a t-test needs two runs or more on each side ({len(values)} and {len(base)})")
+    welch = stats.ttest_ind(values, base, equal_var=False)
+    gap = statistics.mean(values) - statistics.mean(base)
+    return f"{label}: {gap:+.2f} points; Welch t = {welch.statistic:.2f}, p = {welch.pvalue:.3f}"

@@ -54,3 +54,15 @@ def test_more_workers_return_every_result_in_task_order(results_log) -> None:
 def test_a_failed_job_is_raised(results_log) -> None:
     with pytest.raises(ZeroDivisionError):
         results_log.run_jobs(operator.truediv, [(1, 1), (1, 0)], workers=2)
+
+
+def test_the_welch_line_gives_the_gap_t_and_p(results_log) -> None:
+    # A gap of 3 over a standard error of sqrt(2/2 + 2/2) = 1.414: t = 2.12 on 2 degrees of freedom, where the
+    # t-distribution's tail has a closed form, p = 1 - t / sqrt(2 + t^2) = 0.168.
+    line = results_log.welch_line("l - c, test", [93.0, 95.0], [90.0, 92.0])
+    assert line == "l - c, test: +3.00 points; Welch t = 2.12, p = 0.168"
+
+
+def test_the_welch_line_needs_two_runs_a_side(results_log) -> None:
+    with pytest.raises(ValueError, match=r"l - c, test: .*two runs or more on each side \(1 and 2\)"):
+        results_log.welch_line("l - c, test", [95.0], [90.0, 92.0])
