@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from eas.search.presets import FINAL_RECIPE
+from eas.spec import parse_spec
 
 
 def test_each_variant_differs_from_the_final_recipe_in_its_own_settings_only(final_recipe) -> None:
@@ -23,6 +24,13 @@ def test_each_variant_differs_from_the_final_recipe_in_its_own_settings_only(fin
         assert changed == {"epochs", "seed"} | set(settings), variant
         assert (config.epochs, config.seed) == (7, 3)
     assert final_recipe.VARIANTS["final"] == {}
+
+
+def test_each_network_is_the_one_its_runs_recorded(final_recipe) -> None:
+    # Parameter counts as bench/results/equal_budget.csv records them for (c), (r) and (l) seed 2: a network
+    # misspelt here would measure recipes on a network no run kept.
+    counts = {name: parse_spec(arch).num_params() for name, arch in final_recipe.NETWORKS.items()}
+    assert counts == {"hand": 304_810, "half": 76_890, "grown": 500_618}
 
 
 def test_a_run_records_each_job_once_and_skips_it_when_run_again(
