@@ -147,6 +147,9 @@ TRAINING_IMAGES = 60_000
 # the probe): the (c) seed-2 run at 40 minutes trained at 845 images/s, its probe read 1,057.
 RUN_OVER_PROBE = 0.8
 WIDE_FILTERS = "[16,24,32,48,64,96,128,192,256]"
+# The summary's t-tests compare a method with the (c) runs of days whose speed probe lies within this factor
+# of the method's: the slow days probed 394..497 images/s, the normal ones 809..1057.
+SAME_SPEED = 1.25
 
 
 def recipe_flags(recipe: TrainConfig) -> list[str]:
@@ -281,33 +284,54 @@ def run_one(method: str, seed: int, minutes: float, out_root: Path) -> dict[str,
 
 
 def summary(rows: list[dict[str, str]], minutes: float) -> None:
-    """Print mean and spread of test accuracy per method, with parameters and wall time, and a Welch
-    t-test of each method's difference from (c), the hand-designed network alone, where both have two
-    runs or more. The test pools runs of every day: compare days by the probe column first."""
+    """Print mean and spread of test accuracy per method, with parameters and wall time, and each
+    method's t-test against (c) on days of its speed (`tests_against_hand`)."""
     print(f"\nT = {minutes:g} min on this machine; test accuracy over seeds")
     header = f"{'method':<8}{'runs':>5}{'mean %':>9}{'spread':>9}{'min..max %':>16}{'parameters':>12}{'wall s':>9}"
     print(f"{header}{'probe images/s':>16}")
-    tested: dict[str, list[float]] = {}  # each method's test accuracies, for the t-tests below
+    probed: dict[str, list[tuple[float, float]]] = {}  # each method's (probe, test accuracy), for the t-tests
     for method in METHODS:
         mine = [row for row in rows if row["method"] == method and float(row["minutes"]) == minutes]
         if not mine:
             continue
-        accuracies = tested[method] = [100 * float(row["test_accuracy"]) for row in mine]
+        accuracies = [100 * float(row["test_accuracy"]) for row in mine]
         spread = statistics.stdev(accuracies) if len(accuracies) > 1 else float("nan")
         parameters = statistics.mean(int(row["parameters"]) for row in mine)
         wall = max(float(row["wall_seconds"]) for row in mine)
         span = f"{min(accuracies):.2f}..{max(accuracies):.2f}"
         # Runs recorded before the probe existed have none.
-        probes = [float(row["probe_images_per_second"]) for row in mine if row.get("probe_images_per_second")]
+        probed[method] = [
+            (float(row["probe_images_per_second"]), accuracy)
+            for row, accuracy in zip(mine, accuracies, strict=True)
+            if row.get("probe_images_per_second")
+        ]
+        probes = [speed for speed, _ in probed[method]]
         probe = f"{min(probes):.0f}..{max(probes):.0f}" if probes else "-"
         print(
             f"{method:<8}{len(mine):>5}{statistics.mean(accuracies):>9.2f}{spread:>9.2f}{span:>16}"
             f"{parameters:>12,.0f}{wall:>9.0f}{probe:>16}"
         )
-    hand = tested.get("c", [])
-    for method, accuracies in tested.items():
-        if method != "c" and len(accuracies) > 1 and len(hand) > 1:
-            print(welch_line(f"{method} - c, test", accuracies, hand))
+    for line in tests_against_hand(probed):
+        print(line)
+
+
+def tests_against_hand(probed: dict[str, list[tuple[float, float]]]) -> list[str]:
+    """A Welch t-test of each method's test accuracy against (c), the hand-designed network alone, from
+    `probed`: each method's runs as (speed probe in images/s, test accuracy in %). Only runs with a probe
+    count, and a method is compared with the (c) runs whose probe is within SAME_SPEED of its runs' median
+    probe: the machine's speed has differed between days by more than 2x, and on a slow day every method
+    gets fewer epochs, so pooling days would compare days, not methods. Each side needs two runs or more."""
+    hand = probed.get("c", [])
+    lines = []
+    for method, runs in probed.items():
+        if method == "c" or len(runs) < 2:
+            continue
+        centre = statistics.median(speed for speed, _ in runs)
+        peers = [accuracy for speed, accuracy in hand if centre / SAME_SPEED <= speed <= centre * SAME_SPEED]
+        if len(peers) > 1:
+            label = f"{method} - c ({len(peers)} runs of c at {method}'s speed), test"
+            lines.append(welch_line(label, [accuracy for _, accuracy in runs], peers))
+    return lines
 
 
 def main() -> None:

@@ -127,23 +127,26 @@ def test_a_run_keeps_what_its_command_printed(equal_budget, results_log, tmp_pat
     assert (row["test_accuracy"], row["parameters"], row["probe_images_per_second"]) == (0.9, 7, PROBE)
 
 
-def test_the_summary_tests_each_method_against_the_hand_designed_network(equal_budget, capsys) -> None:
-    def row(method: str, seed: int, accuracy: float, minutes: float = 120.0) -> dict[str, str]:
+def test_the_summary_tests_each_method_against_the_hand_designed_network_of_its_speed(equal_budget, capsys) -> None:
+    def row(method: str, accuracy: float, probe: str = "800", minutes: float = 120.0) -> dict[str, str]:
         return {
             "method": method,
-            "seed": str(seed),
+            "seed": "0",
             "minutes": str(minutes),
             "test_accuracy": str(accuracy),
             "parameters": "300000",
             "wall_seconds": "7200",
-            "probe_images_per_second": "800",
+            "probe_images_per_second": probe,
         }
 
-    rows = [row("c", 0, 0.950), row("c", 1, 0.948), row("l", 0, 0.945), row("l", 1, 0.951), row("m", 0, 0.95)]
-    rows.append(row("u", 0, 0.90, minutes=40.0))  # another budget: not in this table
-    rows.append(row("u", 1, 0.91, minutes=40.0))
+    rows = [row("c", 0.950), row("c", 0.948, probe="950"), row("c", 0.90, probe="450"), row("c", 0.90, probe="")]
+    rows += [row("l", 0.945, probe="780"), row("l", 0.951, probe="820"), row("m", 0.95)]
+    rows += [row("v", 0.94, probe=""), row("v", 0.95, probe="")]  # no probe: no day to compare with
+    rows += [row("u", 0.90, minutes=40.0), row("u", 0.91, minutes=40.0)]  # another budget: not in this table
     equal_budget.summary(rows, 120.0)
     tests = [line for line in capsys.readouterr().out.splitlines() if "Welch" in line]
-    # l: 94.5, 95.1 against 95.0, 94.8; standard error sqrt(0.18 / 2 + 0.02 / 2) = 0.316, t = -0.10 / 0.316.
-    assert len(tests) == 1  # m has one run, u none at 2 hours, and c is not tested against itself
-    assert tests[0].startswith("l - c, test: -0.10 points; Welch t = -0.32, p = ")
+    # l (probes 780, 820; median 800) against the two runs of c probed within 1.25x of 800 (800 and 950), not
+    # those probed at 450 or not probed: 94.5, 95.1 against 95.0, 94.8; standard error sqrt(0.18 / 2 + 0.02 / 2)
+    # = 0.316, t = -0.10 / 0.316. m has one run and c is not tested against itself.
+    assert len(tests) == 1
+    assert tests[0].startswith("l - c (2 runs of c at l's speed), test: -0.10 points; Welch t = -0.32, p = ")
