@@ -12,11 +12,12 @@ speed, since a variant that costs time (erasing) gets fewer epochs in a time bud
 The epochs are fixed rather than the wall time, so that jobs run anywhere give the same figure and can
 run side by side on a GPU (`--workers`); to read a variant at a 2-core machine's budget, pick the epochs
 that budget gives the network (bench/equal_budget.py: the hand-designed network trained 33-38 epochs in
-40 minutes and 91 in 2 hours on normal days; the `grown` network, the one method (l) kept, 47 final epochs in
-2 hours).
+40 minutes and 91-112 in 2 hours on normal days; the `grown` network, which method (l) kept at 2 hours with
+seed 2, had 47 final epochs there).
 
     python bench/final_recipe.py --epochs 30 --seeds 0 1
     python bench/final_recipe.py --epochs 91 --seeds 0 1 2 --device cuda --workers 8 --threads 1
+    python bench/final_recipe.py --network grown --epochs 47 --seeds 0 1 2 --device cuda --workers 8 --threads 1
 
 Each finished job is appended to bench/results/final_recipe.csv at once; jobs already there are skipped.
 """
