@@ -29,7 +29,7 @@ from scipy import stats
 from eas.report.data import RunData, load_run
 from eas.search.trial import Trial
 from eas.spec.edits import DEEPEN, NO_KERNEL, WIDEN
-from results_log import append_row, recorded, run_keeping_output  # bench/results_log.py, beside this script
+from results_log import append_row, recorded, run_keeping_output, welch_line  # bench/results_log.py, beside this script
 
 PRESET = "controller-cpu"
 EAS = str(Path(sys.executable).with_name("eas"))
@@ -163,13 +163,10 @@ def report(runs: list[dict[str, str]]) -> None:
         last = [float(row["last_mean"]) for row in runs if row["label"] == label]
         if len(last) < 2:
             continue
-        welch = stats.ttest_ind(last, random_last, equal_var=False)
         ranks = stats.mannwhitneyu(last, random_last, alternative="greater")
-        gap = 100 * (statistics.mean(last) - statistics.mean(random_last))
-        print(
-            f"{label} - random, last third: {gap:+.2f} points; Welch t = {welch.statistic:.2f}, p = {welch.pvalue:.3f} "
-            f"(two-sided); Mann-Whitney U = {ranks.statistic:.0f}, p = {ranks.pvalue:.3f} (one-sided, rl greater)"
-        )
+        welch = welch_line(f"{label} - random, last third", [100 * x for x in last], [100 * x for x in random_last])
+        print(f"{welch} (two-sided);", end=" ")
+        print(f"Mann-Whitney U = {ranks.statistic:.0f}, p = {ranks.pvalue:.3f} (one-sided, rl greater)")
         # A seed fixes the start network, so the two strategies' runs of one seed are a pair.
         pairs = _paired(runs, label, "random", "last_mean")
         if len(pairs) >= 2:
