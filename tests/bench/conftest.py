@@ -34,6 +34,12 @@ def final_recipe() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
+def flip_average() -> ModuleType:
+    """bench/flip_average.py."""
+    return bench_module("flip_average")
+
+
+@pytest.fixture(scope="module")
 def frontier() -> ModuleType:
     """bench/growth_frontier.py."""
     return bench_module("growth_frontier")

@@ -17,6 +17,7 @@ from eas.cli.common import (
     EpochBar,
     add_training_arguments,
     epochs_text,
+    final_accuracy_lines,
     parse_shape,
     training_config,
 )
@@ -112,6 +113,13 @@ def test_epochs_text_counts_a_partial_last_epoch_by_its_share() -> None:
     assert epochs_text({"epochs_completed": 13, "epochs_trained": 12.352}) == "12.35 epochs"
     assert epochs_text({"epochs_completed": 13, "epochs_trained": 13.0000001}) == "13 epochs"
     assert epochs_text({"epochs_completed": 4}) == "4 epochs"  # metrics written before epochs_trained
+
+
+def test_final_accuracy_lines_add_the_flip_averaged_figure_when_there_is_one() -> None:
+    assert final_accuracy_lines({"test_accuracy": 0.94936}) == ["test accuracy: 94.94%"]
+    assert final_accuracy_lines({"test_accuracy": 0.9, "flip_average_test_accuracy": None}) == ["test accuracy: 90.00%"]
+    both = final_accuracy_lines({"test_accuracy": 0.9494, "flip_average_test_accuracy": 0.9512})
+    assert both == ["test accuracy: 94.94%", "flip-averaged test accuracy: 95.12% (each image and its mirror image)"]
 
 
 # ----- EpochBar ----------------------------------------------------------------------------------

@@ -34,3 +34,11 @@ def test_png_files_get_the_networks_classes_with_names(found_run, tmp_path: Path
 def test_a_missing_image_gives_exit_status_2(found_run, tmp_path: Path, capsys) -> None:
     assert main(["predict", str(found_run.run_dir), str(tmp_path / "missing.png")]) == 2
     assert "missing.png: no such image file" in capsys.readouterr().err
+
+
+def test_flip_averaging_a_network_whose_dataset_never_flips_exits_2(found_run, tmp_path: Path, capsys) -> None:
+    file = tmp_path / "image.png"
+    Image.fromarray(np.load(found_run.run_dir / "data.npz")["x_test"][0]).save(file)
+    assert main(["predict", str(found_run.run_dir), str(file), "--flip-average"]) == 2
+    captured = capsys.readouterr()
+    assert "--flip-average mirrors images" in captured.err and captured.out == ""

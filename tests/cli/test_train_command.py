@@ -36,6 +36,8 @@ def test_train_writes_a_checkpoint_and_prints_accuracies(trained: tuple[Path, st
     assert 0.0 <= validation <= 1.0 and 0.0 <= test <= 1.0
     assert metrics["result"]["validation_accuracy"] == pytest.approx(validation, abs=5e-5)
     assert metrics["test_accuracy"] == pytest.approx(test, abs=5e-5)
+    # The toy dataset is never flipped (its label is a quadrant), so it has no flip-averaged figure.
+    assert metrics["flip_average_test_accuracy"] is None and "flip-averaged" not in output
     assert f"parameters: {spec.num_params():,}" in output
     assert metrics["arch"] == ARCH and metrics["dataset"] == dataset
     assert (metrics["parameters"], metrics["flops"]) == (spec.num_params(), spec.flops())

@@ -10,13 +10,14 @@ import torch
 from PIL import Image
 
 from eas.build import build_model
-from eas.checkpoint import save_checkpoint
-from eas.data import load_dataset, normalize
+from eas.checkpoint import DATASET_INFO_KEY, save_checkpoint
+from eas.data import DatasetInfo, load_dataset, normalize
 from eas.export import load_trained, predict, read_images
 from eas.spec import parse_spec
 from eas.train import TrainConfig
 from eas.train.fit import fit
 from tests.data.formats import REAL_FASHION_MNIST
+from tests.export.conftest import ARCH, write_checkpoint
 
 FASHION_NAMES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
@@ -87,6 +88,31 @@ def test_predictions_are_the_argmax_of_the_softmax(toy_checkpoint) -> None:
     assert [p.class_index for p in predictions] == probabilities.argmax(dim=1).tolist()
     assert [p.probability for p in predictions] == pytest.approx(probabilities.max(dim=1).values.tolist())
     assert all(p.class_name is None for p in predictions)  # the toy dataset has no class names
+
+
+def test_flip_averaging_predicts_from_the_mean_of_each_image_and_its_mirror(tmp_path: Path) -> None:
+    info = DatasetInfo("mirrored", (1, 8, 8), 4, (0.4,), (0.2,), 0, True)
+    folder = write_checkpoint(tmp_path / "flips", ARCH, (1, 8, 8), {DATASET_INFO_KEY: info.to_dict()})
+    trained = load_trained(folder)
+    images = torch.randint(0, 256, (6, 1, 8, 8), dtype=torch.uint8, generator=torch.Generator().manual_seed(3))
+    predictions = predict(trained, images, [str(index) for index in range(6)], flip_average=True)
+    network = build_model(trained.spec, trained.state).eval()
+    with torch.no_grad():
+        both = [
+            torch.softmax(network(normalize(view, info.mean, info.std)), dim=1) for view in (images, images.flip(3))
+        ]
+    probabilities = (both[0] + both[1]) / 2
+    assert [p.class_index for p in predictions] == probabilities.argmax(dim=1).tolist()
+    assert [p.probability for p in predictions] == pytest.approx(probabilities.max(dim=1).values.tolist())
+    assert not torch.allclose(probabilities, both[0]), (
+        "mirroring must change what the network says, or this shows nothing"
+    )
+
+
+def test_flip_averaging_is_refused_for_a_network_whose_dataset_never_flips(toy_checkpoint) -> None:
+    images = torch.zeros((1, 1, 8, 8), dtype=torch.uint8)
+    with pytest.raises(ValueError, match=r"--flip-average mirrors images.*predict without it"):
+        predict(load_trained(toy_checkpoint[0]), images, ["zero"], flip_average=True)
 
 
 @pytest.mark.skipif(

@@ -65,6 +65,8 @@ def test_run_sections_show_lineage_top_networks_and_final_training(both: tuple[l
     assert len({row[-1] for row in top.rows}) == len(top.rows)
     final = _section(document, "Final training").parts[0]
     assert isinstance(final, Table) and ("test accuracy", f"{100 * run.final['test_accuracy']:.2f}%") in final.rows
+    # The toy dataset's images are never flipped: no flip-averaged figure, shown as such.
+    assert ("test accuracy, flip-averaged", "-") in final.rows
 
 
 def test_a_run_without_final_training_says_how_to_get_one(random_only: Document) -> None:

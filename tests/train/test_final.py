@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eas.train import TrainConfig, train_and_test
+from eas.train import TrainConfig, evaluate, train_and_test
 from tests.train.test_fit import toy_data, toy_model
 
 
@@ -24,3 +24,19 @@ def test_a_diverged_training_has_no_test_accuracy() -> None:
     config = TrainConfig(epochs=2, batch_size=16, learning_rate=1e12)
     final = train_and_test(toy_model(), toy_data(), config, full_train=False)
     assert final.result.diverged and final.test_accuracy is None
+
+
+def test_a_dataset_that_flips_is_also_scored_with_flip_averaging() -> None:
+    data = toy_data(flip=True)
+    model = toy_model()
+    final = train_and_test(model, data, TrainConfig(epochs=1, batch_size=16), full_train=False)
+    expected = evaluate(model, data.test, data.info, flip_average=True).accuracy
+    assert final.flip_average_test_accuracy == expected
+    assert final.test_accuracy == evaluate(model, data.test, data.info).accuracy
+    assert final.to_dict()["flip_average_test_accuracy"] == expected
+
+
+def test_a_dataset_that_never_flips_has_no_flip_averaged_figure() -> None:
+    final = train_and_test(toy_model(), toy_data(), TrainConfig(epochs=1, batch_size=16), full_train=False)
+    assert final.test_accuracy is not None and final.flip_average_test_accuracy is None
+    assert final.to_dict()["flip_average_test_accuracy"] is None

@@ -234,3 +234,50 @@ def test_evaluate_predicting_one_class() -> None:
 def test_evaluate_empty_split() -> None:
     empty = Split(torch.zeros((0, 1, 4, 4), dtype=torch.uint8), torch.zeros(0, dtype=torch.int64))
     assert evaluate(small_net(), empty, INFO) == EvalStats(0.0, 0.0, 0)
+
+
+# ----- evaluate with flip averaging -------------------------------------------------------------
+FLIPPING = DatasetInfo("toy", (1, 4, 4), 3, (0.4,), (0.2,), 0, True)
+
+
+def test_flip_averaging_scores_the_mean_probabilities_of_each_image_and_its_mirror() -> None:
+    split = random_split(7, seed=5)
+    model = Recorder()
+    scores = evaluate(model, split, FLIPPING, batch_size=4, flip_average=True)
+    images = normalized(split)
+    with torch.no_grad():
+        plain = torch.softmax(model.linear(images.flatten(1)), dim=1)
+        mirrored = torch.softmax(model.linear(images.flip(dims=(3,)).flatten(1)), dim=1)
+    probabilities = (plain + mirrored) / 2
+    expected_loss = -probabilities[torch.arange(7), split.labels].log().mean()
+    assert scores.images == 7 and scores.loss == pytest.approx(float(expected_loss), rel=1e-5)
+    assert scores.accuracy == pytest.approx(float((probabilities.argmax(1) == split.labels).float().mean()))
+    # Each batch is seen as it is, then mirrored left-right (the last axis), and nothing else.
+    assert [len(batch) for batch in model.inputs] == [4, 4, 3, 3]
+    assert torch.allclose(torch.cat(model.inputs[0::2]), images)
+    assert torch.allclose(torch.cat(model.inputs[1::2]), images.flip(dims=(3,)))
+    assert model.modes == [False] * 4
+
+
+def test_flip_averaging_changes_the_verdict_where_the_mirror_image_disagrees() -> None:
+    class LeftColumn(nn.Module):
+        """Logits (2, 0) when the image's left column is bright, else (0, 1)."""
+
+        def forward(self, images: torch.Tensor) -> torch.Tensor:
+            bright = (images[:, 0, :, 0].mean(dim=1) > 0).float()
+            return torch.stack((2 * bright, 1 - bright), dim=1)
+
+    pixels = torch.zeros((2, 1, 4, 4), dtype=torch.uint8)
+    pixels[0, :, :, 0] = 255  # bright on the left: class 0 as it is, class 1 mirrored
+    pixels[1, :, :, 3] = 255  # bright on the right: class 1 as it is, class 0 mirrored
+    split = Split(pixels, torch.tensor([0, 0]))
+    assert evaluate(LeftColumn(), split, FLIPPING).accuracy == 0.5
+    # Each image and its mirror give class 0 the probabilities sigmoid(2) and sigmoid(-1): 0.575 on average.
+    averaged = evaluate(LeftColumn(), split, FLIPPING, flip_average=True)
+    mean_probability = (torch.sigmoid(torch.tensor(2.0)) + torch.sigmoid(torch.tensor(-1.0))) / 2
+    assert averaged.accuracy == 1.0 and averaged.loss == pytest.approx(-math.log(float(mean_probability)))
+
+
+def test_flip_averaging_is_refused_for_a_dataset_that_is_never_flipped() -> None:
+    with pytest.raises(ValueError, match=r"dataset 'toy' does not allow.*without flip averaging"):
+        evaluate(small_net(), random_split(4), INFO, flip_average=True)

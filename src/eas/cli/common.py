@@ -21,6 +21,7 @@ __all__ = [
     "check_at_least_one",
     "check_output_folder",
     "epochs_text",
+    "final_accuracy_lines",
     "load_data",
     "parse_shape",
     "refuse_existing_checkpoint",
@@ -33,6 +34,16 @@ def epochs_text(result: dict[str, Any]) -> str:
     trained = result.get("epochs_trained") or result["epochs_completed"]
     whole = abs(trained - round(trained)) < 5e-3
     return f"{round(trained)} epochs" if whole else f"{trained:.2f} epochs"
+
+
+def final_accuracy_lines(metrics: dict[str, Any]) -> list[str]:
+    """The printed test figures of a final training: the plain accuracy, and the flip-averaged one
+    when the metrics have it (datasets whose training flips images)."""
+    lines = [f"test accuracy: {100 * (metrics.get('test_accuracy') or 0.0):.2f}%"]
+    flipped = metrics.get("flip_average_test_accuracy")
+    if isinstance(flipped, float):
+        lines.append(f"flip-averaged test accuracy: {100 * flipped:.2f}% (each image and its mirror image)")
+    return lines
 
 
 def parse_shape(text: str) -> tuple[int, int, int]:

@@ -16,6 +16,12 @@ def add_parser(subparsers: Any) -> None:
         nargs="+",
         help="PNG/JPEG files (resized and converted to the network's input), or one .npz with an `images` array",
     )
+    parser.add_argument(
+        "--flip-average",
+        action="store_true",
+        help="average the probabilities for each image and its mirror image (twice the cost; datasets whose "
+        "training flips images, e.g. Fashion-MNIST and CIFAR-10)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -25,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
 
     trained = load_trained(args.source)
     names, images = read_images(args.images, trained.spec.input_shape)
-    for prediction in predict(trained, images, names):
+    for prediction in predict(trained, images, names, flip_average=args.flip_average):
         label = str(prediction.class_index)
         if prediction.class_name is not None:
             label += f" {prediction.class_name}"

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from eas.cli.common import check_at_least_one, epochs_text
+from eas.cli.common import check_at_least_one, epochs_text, final_accuracy_lines
 from eas.cli.search_view import EventReceivers, SearchView
 
 
@@ -332,7 +332,7 @@ def run(args: argparse.Namespace) -> int:
             f"final network: trial {final['trial']} {final['arch']} ({final['parameters']:,} parameters), "
             f"{epochs_text(final['result'])} on training + validation images"
         )
-        print(f"test accuracy: {100 * final['test_accuracy']:.2f}%")
+        print("\n".join(final_accuracy_lines(final)))
         print(f"whole job: {final['elapsed_seconds']:.0f} s; checkpoint: {summary.run_dir}/final")
         print(
             f"train it longer: eas train --from-run {summary.run_dir} --time-budget SECONDS "

@@ -16,6 +16,7 @@ from eas.cli.common import (
     add_training_arguments,
     check_output_folder,
     epochs_text,
+    final_accuracy_lines,
     load_data,
     refuse_existing_checkpoint,
     training_config,
@@ -157,7 +158,7 @@ def _train_and_report(
     validation = "n/a" if result.validation_accuracy is None else f"{100 * result.validation_accuracy:.2f}%"
     note = " (validation images were trained on)" if full_train else ""
     print(f"validation accuracy: {validation}{note}")
-    print(f"test accuracy: {100 * (final.test_accuracy or 0.0):.2f}%")
+    print("\n".join(final_accuracy_lines(final.to_dict())))
     print(f"parameters: {spec.num_params():,}")
     print(f"{epochs_text(result.to_dict())}; wall time: {time.perf_counter() - args.started:.0f} s")
     print(f"train images/s: {result.images_per_second:.0f}; checkpoint: {out}")

@@ -58,11 +58,25 @@ def read_images(paths: Sequence[str | Path], input_shape: tuple[int, int, int]) 
     return names, torch.from_numpy(np.stack(images))
 
 
-def predict(trained: TrainedNetwork, images: torch.Tensor, names: Sequence[str]) -> list[Prediction]:
-    """The most probable class of each uint8 N x C x H x W image, by the network with its normalisation."""
+def predict(
+    trained: TrainedNetwork, images: torch.Tensor, names: Sequence[str], *, flip_average: bool = False
+) -> list[Prediction]:
+    """The most probable class of each uint8 N x C x H x W image, by the network with its normalisation.
+
+    With `flip_average` the probabilities are the mean of the network's for each image and its mirror
+    image (twice the cost); refused with ValueError for a dataset whose training never flipped images.
+    """
+    if flip_average and not trained.info.flip:
+        raise ValueError(
+            f"--flip-average mirrors images, which the network's dataset {trained.info.name!r} does not allow "
+            "(its training never flipped them, as a mirrored image may be another class); predict without it"
+        )
     model = inference_model(trained)
     with torch.no_grad():
-        probabilities = torch.softmax(model(images.to(torch.float32) / 255.0), dim=1)
+        scaled = images.to(torch.float32) / 255.0
+        probabilities = torch.softmax(model(scaled), dim=1)
+        if flip_average:
+            probabilities = (probabilities + torch.softmax(model(scaled.flip(dims=(-1,))), dim=1)) / 2
     best_probabilities, best_classes = probabilities.max(dim=1)
     class_names = trained.info.class_names
     return [

@@ -166,6 +166,7 @@ def final_section(run: RunData) -> Section:
         ("trial", str(final.get("trial", "-"))),
         ("architecture", str(final.get("arch", "-"))),
         ("test accuracy", _percent(final.get("test_accuracy"))),
+        ("test accuracy, flip-averaged", _percent(final.get("flip_average_test_accuracy"))),
         ("validation accuracy during the search", _percent(final.get("search_validation_accuracy"))),
         ("epochs", f"{result.get('epochs_completed', '-')} of {result.get('epochs_planned', '-')}"),
         ("training seconds", f"{result.get('seconds', 0.0):.0f}"),

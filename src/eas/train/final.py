@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from torch import nn
@@ -17,15 +18,26 @@ from eas.train.loop import evaluate
 
 @dataclass
 class FinalResult:
-    """The training result, the test accuracy (None when training diverged) and the wall time."""
+    """The training result, the test accuracy (None when training diverged) and the wall time.
+
+    `flip_average_test_accuracy` scores each test image by the mean of the network's probabilities for
+    it and its mirror image (see `evaluate`); None when training diverged or the dataset's images are
+    never flipped. `test_accuracy` is the plain figure, the one every comparison uses.
+    """
 
     result: TrainResult
     test_accuracy: float | None
     wall_seconds: float
+    flip_average_test_accuracy: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready figures."""
-        return {"result": self.result.to_dict(), "test_accuracy": self.test_accuracy, "wall_seconds": self.wall_seconds}
+        return {
+            "result": self.result.to_dict(),
+            "test_accuracy": self.test_accuracy,
+            "flip_average_test_accuracy": self.flip_average_test_accuracy,
+            "wall_seconds": self.wall_seconds,
+        }
 
 
 def train_and_test(
@@ -39,16 +51,26 @@ def train_and_test(
     """Train `model` in place with `config`, then score it on `data.test`.
 
     With `full_train` the validation images are trained on too (the validation figure then says
-    little). A `time_budget` in `config` covers the training and both evaluations.
+    little). When the dataset's training flips images, the test split is also scored with flip
+    averaging (two more passes over it). A `time_budget` in `config` covers the training and every
+    evaluation.
     """
     started = time.perf_counter()
     training_data = full_training_data(data) if full_train else data
+    # The plain pass and, with flips, the flip-averaged one (which scores each image twice).
+    test_passes = 3 if data.info.flip else 1
     result = fit(
-        model, training_data, config, progress=progress, validation=data.validation, reserve_images=len(data.test)
+        model,
+        training_data,
+        config,
+        progress=progress,
+        validation=data.validation,
+        reserve_images=test_passes * len(data.test),
     )
-    test_accuracy = None
+    test_accuracy = flip_average = None
     if result.status == "ok":
-        test_accuracy = evaluate(
-            model, data.test, data.info, batch_size=config.eval_batch_size, device=config.device
-        ).accuracy
-    return FinalResult(result, test_accuracy, time.perf_counter() - started)
+        score = partial(evaluate, model, data.test, data.info, batch_size=config.eval_batch_size, device=config.device)
+        test_accuracy = score().accuracy
+        if data.info.flip:
+            flip_average = score(flip_average=True).accuracy
+    return FinalResult(result, test_accuracy, time.perf_counter() - started, flip_average)

@@ -127,8 +127,20 @@ def evaluate(
     batch_size: int = 500,
     device: str | torch.device = "cpu",
     memory_format: torch.memory_format = torch.contiguous_format,
+    flip_average: bool = False,
 ) -> EvalStats:
-    """Loss and accuracy of `model` on `split` in eval mode (no augmentation)."""
+    """Loss and accuracy of `model` on `split` in eval mode (no augmentation).
+
+    With `flip_average` each image is scored by the mean of the class probabilities the network gives
+    it and its mirror image (left-right), at twice the cost; the loss is then the negative log of that
+    mean. Raises ValueError for a dataset whose training never flips images (`info.flip` false, e.g.
+    SVHN digits): its networks never saw a mirrored image, and a mirrored digit may be another class.
+    """
+    if flip_average and not info.flip:
+        raise ValueError(
+            f"flip averaging mirrors images, which dataset {info.name!r} does not allow (its training never "
+            "flips them, as a mirrored image may be another class): score it without flip averaging"
+        )
     was_training = model.training
     model.eval()
     total_loss = 0.0
@@ -138,6 +150,12 @@ def evaluate(
         images = images.contiguous(memory_format=memory_format)
         labels = split.labels[start : start + batch_size].to(device)
         logits = model(images)
+        if flip_average:
+            # The mean of two probability vectors, kept as log-probabilities for the loss: argmax and
+            # cross entropy of log-probabilities read them as they read logits.
+            mirrored = model(images.flip(dims=(-1,)))
+            both = torch.stack((logits.log_softmax(dim=1), mirrored.log_softmax(dim=1)))
+            logits = torch.logsumexp(both, dim=0) - math.log(2)
         total_loss += float(functional.cross_entropy(logits, labels, reduction="sum"))
         correct += int((logits.argmax(dim=1) == labels).sum())
     model.train(was_training)
