@@ -6,6 +6,7 @@ these checks read the command lines without training anything.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -117,7 +118,8 @@ def test_a_run_keeps_what_its_command_printed(equal_budget, results_log, tmp_pat
     def fake_run(line, check, stdout):
         result = Path(line[line.index("--out") + 1])
         result.mkdir(parents=True)
-        (result / "metrics.json").write_text('{"test_accuracy": 0.9, "parameters": 7, "arch": "fc-10"}')
+        metrics = {"test_accuracy": 0.9, "flip_average_test_accuracy": 0.91, "parameters": 7, "arch": "fc-10"}
+        (result / "metrics.json").write_text(json.dumps(metrics))
         stdout.write("test accuracy 90.00%\n")
 
     monkeypatch.setattr(equal_budget, "machine_speed", lambda: PROBE)
@@ -125,6 +127,7 @@ def test_a_run_keeps_what_its_command_printed(equal_budget, results_log, tmp_pat
     row = equal_budget.run_one("c", 0, 40.0, tmp_path / "runs")
     assert (tmp_path / "runs" / "c-seed0-40min.out").read_text() == "test accuracy 90.00%\n"
     assert (row["test_accuracy"], row["parameters"], row["probe_images_per_second"]) == (0.9, 7, PROBE)
+    assert row["flip_average_test_accuracy"] == 0.91 and set(row) == set(equal_budget.FIELDS)
 
 
 def test_the_summary_tests_each_method_against_the_hand_designed_network_of_its_speed(equal_budget, capsys) -> None:
