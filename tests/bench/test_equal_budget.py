@@ -111,6 +111,20 @@ def test_v_is_u_from_the_hand_designed_network_at_m_s_target(equal_budget) -> No
     assert v.final_epochs_target == round(m.final_epochs_target * 0.2 / 0.75)
 
 
+def test_w_is_l_with_the_cifar_weight_decay_in_the_final_training_only(equal_budget) -> None:
+    l_config = build_config(parsed(equal_budget, "l"))
+    w_config = build_config(parsed(equal_budget, "w"))
+    assert w_config.final_training.weight_decay == 5e-4 and l_config.final_training.weight_decay == 1e-4
+    assert w_config.child_training == l_config.child_training  # the search itself is l's
+    assert replace(w_config, final_training=l_config.final_training) == l_config
+
+
+def test_x_is_c_with_the_cifar_weight_decay(equal_budget) -> None:
+    c_args, x_args = parsed(equal_budget, "c"), parsed(equal_budget, "x")
+    assert (x_args.weight_decay, c_args.weight_decay) == (5e-4, 1e-4)
+    assert vars(x_args) | {"weight_decay": c_args.weight_decay} == vars(c_args)
+
+
 def test_a_run_keeps_what_its_command_printed(equal_budget, results_log, tmp_path, monkeypatch) -> None:
     """The printed view (the twin's line among it) is kept in OUT/<run>.out, and the CSV row still
     comes from the run's metrics.json."""
