@@ -40,3 +40,9 @@ def test_a_dataset_that_never_flips_has_no_flip_averaged_figure() -> None:
     final = train_and_test(toy_model(), toy_data(), TrainConfig(epochs=1, batch_size=16), full_train=False)
     assert final.test_accuracy is not None and final.flip_average_test_accuracy is None
     assert final.to_dict()["flip_average_test_accuracy"] is None
+
+
+def test_a_training_without_augmentation_saw_no_flips_and_has_no_flip_averaged_figure() -> None:
+    config = TrainConfig(epochs=1, batch_size=16, augment=False)
+    final = train_and_test(toy_model(), toy_data(flip=True), config, full_train=False)
+    assert final.test_accuracy is not None and final.flip_average_test_accuracy is None

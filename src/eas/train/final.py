@@ -21,8 +21,8 @@ class FinalResult:
     """The training result, the test accuracy (None when training diverged) and the wall time.
 
     `flip_average_test_accuracy` scores each test image by the mean of the network's probabilities for
-    it and its mirror image (see `evaluate`); None when training diverged or the dataset's images are
-    never flipped. `test_accuracy` is the plain figure, the one every comparison uses.
+    it and its mirror image (see `evaluate`); None when training diverged or did not flip images (a
+    dataset never flipped, or no augmentation). `test_accuracy` is the plain figure, the one every comparison uses.
     """
 
     result: TrainResult
@@ -51,14 +51,16 @@ def train_and_test(
     """Train `model` in place with `config`, then score it on `data.test`.
 
     With `full_train` the validation images are trained on too (the validation figure then says
-    little). When the dataset's training flips images, the test split is also scored with flip
-    averaging (two more passes over it). A `time_budget` in `config` covers the training and every
-    evaluation.
+    little). When the training flips images (the dataset allows it and `config.augment`), the test
+    split is also scored with flip averaging (two more passes over it). A `time_budget` in `config`
+    covers the training and every evaluation.
     """
     started = time.perf_counter()
     training_data = full_training_data(data) if full_train else data
+    # A network that never saw a mirrored image is not scored on mirrored images.
+    trained_with_flips = data.info.flip and config.augment
     # The plain pass and, with flips, the flip-averaged one (which scores each image twice).
-    test_passes = 3 if data.info.flip else 1
+    test_passes = 3 if trained_with_flips else 1
     result = fit(
         model,
         training_data,
@@ -71,6 +73,6 @@ def train_and_test(
     if result.status == "ok":
         score = partial(evaluate, model, data.test, data.info, batch_size=config.eval_batch_size, device=config.device)
         test_accuracy = score().accuracy
-        if data.info.flip:
+        if trained_with_flips:
             flip_average = score(flip_average=True).accuracy
     return FinalResult(result, test_accuracy, time.perf_counter() - started, flip_average)
