@@ -30,7 +30,7 @@ from eas.checkpoint import has_checkpoint
 from eas.data import Split, load_dataset
 from eas.export import TrainedNetwork, load_trained
 from eas.search.rundir import RunDirectory
-from eas.train import evaluate
+from eas.train import evaluate_with_flips
 
 RUNS = Path("runs") / "equal-budget"
 # Plain scores that differ from the recorded test accuracy by more than this are flagged: a network scored
@@ -62,9 +62,8 @@ def trained_networks(root: Path) -> list[Path]:
 def score(name: str, trained: TrainedNetwork, test: Split) -> Scores:
     """`trained` scored on `test` plainly and with flip averaging."""
     model = build_model(trained.spec, trained.state)
-    plain = evaluate(model, test, trained.info).accuracy
-    flipped = evaluate(model, test, trained.info, flip_average=True).accuracy
-    return Scores(name, trained.spec.num_params(), trained.test_accuracy, plain, flipped)
+    plain, flipped = evaluate_with_flips(model, test, trained.info)
+    return Scores(name, trained.spec.num_params(), trained.test_accuracy, plain.accuracy, flipped.accuracy)
 
 
 def summary(rows: list[Scores]) -> list[str]:

@@ -111,7 +111,7 @@ def test_flip_averaging_predicts_from_the_mean_of_each_image_and_its_mirror(tmp_
 
 def test_flip_averaging_is_refused_for_a_network_whose_dataset_never_flips(toy_checkpoint) -> None:
     images = torch.zeros((1, 1, 8, 8), dtype=torch.uint8)
-    with pytest.raises(ValueError, match=r"--flip-average mirrors images.*predict without it"):
+    with pytest.raises(ValueError, match=r"--flip-average mirrors images.*leave --flip-average off"):
         predict(load_trained(toy_checkpoint[0]), images, ["zero"], flip_average=True)
 
 

@@ -12,7 +12,7 @@ from torch import nn
 from eas.build import build_model
 from eas.data import DatasetInfo, Split
 from eas.spec import NetSpec
-from eas.train import EpochStats, EvalStats, evaluate, train_one_epoch
+from eas.train import EpochStats, EvalStats, evaluate, evaluate_with_flips, train_one_epoch
 
 INFO = DatasetInfo("toy", (1, 4, 4), 3, (0.4,), (0.2,), 0, False)
 
@@ -279,5 +279,14 @@ def test_flip_averaging_changes_the_verdict_where_the_mirror_image_disagrees() -
 
 
 def test_flip_averaging_is_refused_for_a_dataset_that_is_never_flipped() -> None:
-    with pytest.raises(ValueError, match=r"dataset 'toy' does not allow.*without flip averaging"):
+    with pytest.raises(ValueError, match=r"dataset 'toy' does not allow.*leave flip averaging off"):
         evaluate(small_net(), random_split(4), INFO, flip_average=True)
+
+
+def test_evaluate_with_flips_gives_both_figures_from_one_pass_over_each_view() -> None:
+    split = random_split(9, seed=6)
+    model = Recorder()
+    plain, flipped = evaluate_with_flips(model, split, FLIPPING, batch_size=5)
+    assert len(model.inputs) == 4  # two batches, each seen as it is and mirrored: no third pass
+    assert plain == evaluate(Recorder(), split, FLIPPING, batch_size=5)
+    assert flipped == evaluate(Recorder(), split, FLIPPING, batch_size=5, flip_average=True)

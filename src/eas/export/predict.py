@@ -19,6 +19,7 @@ from eas.data.npz import to_nchw
 from eas.data.types import DatasetError
 from eas.export.source import TrainedNetwork
 from eas.export.wrapper import inference_model
+from eas.train.loop import flip_averaged_log_probabilities, refuse_flips_unless_trained_with_them
 
 NPZ_IMAGES_KEY: Final = "images"
 # Pillow's image mode for a network's channel count; other counts cannot be converted to.
@@ -66,17 +67,15 @@ def predict(
     With `flip_average` the probabilities are the mean of the network's for each image and its mirror
     image (twice the cost); refused with ValueError for a dataset whose training never flipped images.
     """
-    if flip_average and not trained.info.flip:
-        raise ValueError(
-            f"--flip-average mirrors images, which the network's dataset {trained.info.name!r} does not allow "
-            "(its training never flipped them, as a mirrored image may be another class); predict without it"
-        )
+    if flip_average:
+        refuse_flips_unless_trained_with_them(trained.info, "--flip-average")
     model = inference_model(trained)
     with torch.no_grad():
         scaled = images.to(torch.float32) / 255.0
-        probabilities = torch.softmax(model(scaled), dim=1)
+        logits = model(scaled)
         if flip_average:
-            probabilities = (probabilities + torch.softmax(model(scaled.flip(dims=(-1,))), dim=1)) / 2
+            logits = flip_averaged_log_probabilities(logits, model(scaled.flip(dims=(-1,))))
+        probabilities = torch.softmax(logits, dim=1)
     best_probabilities, best_classes = probabilities.max(dim=1)
     class_names = trained.info.class_names
     return [

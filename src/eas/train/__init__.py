@@ -3,7 +3,7 @@
 from eas.train.config import TrainConfig, TrainResult
 from eas.train.final import FinalResult, train_and_test
 from eas.train.fit import Progress, ProgressCallback, fit, full_training_data, learning_rate_at, make_optimizer
-from eas.train.loop import EpochStats, EvalStats, evaluate, train_one_epoch
+from eas.train.loop import EpochStats, EvalStats, evaluate, evaluate_with_flips, train_one_epoch
 
 __all__ = [
     "EpochStats",
@@ -14,6 +14,7 @@ __all__ = [
     "TrainConfig",
     "TrainResult",
     "evaluate",
+    "evaluate_with_flips",
     "fit",
     "full_training_data",
     "learning_rate_at",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from torch import nn
@@ -13,7 +12,7 @@ from torch import nn
 from eas.data import Dataset
 from eas.train.config import TrainConfig, TrainResult
 from eas.train.fit import ProgressCallback, fit, full_training_data
-from eas.train.loop import evaluate
+from eas.train.loop import evaluate, evaluate_with_flips
 
 
 @dataclass
@@ -52,15 +51,15 @@ def train_and_test(
 
     With `full_train` the validation images are trained on too (the validation figure then says
     little). When the training flips images (the dataset allows it and `config.augment`), the test
-    split is also scored with flip averaging (two more passes over it). A `time_budget` in `config`
+    split is also scored with flip averaging (one more pass, over the mirror images). A `time_budget` in `config`
     covers the training and every evaluation.
     """
     started = time.perf_counter()
     training_data = full_training_data(data) if full_train else data
     # A network that never saw a mirrored image is not scored on mirrored images.
     trained_with_flips = data.info.flip and config.augment
-    # The plain pass and, with flips, the flip-averaged one (which scores each image twice).
-    test_passes = 3 if trained_with_flips else 1
+    # Each test image, and its mirror image when the training flipped images.
+    test_passes = 2 if trained_with_flips else 1
     result = fit(
         model,
         training_data,
@@ -71,8 +70,10 @@ def train_and_test(
     )
     test_accuracy = flip_average = None
     if result.status == "ok":
-        score = partial(evaluate, model, data.test, data.info, batch_size=config.eval_batch_size, device=config.device)
-        test_accuracy = score().accuracy
+        batch, device = config.eval_batch_size, config.device
         if trained_with_flips:
-            flip_average = score(flip_average=True).accuracy
+            plain, flipped = evaluate_with_flips(model, data.test, data.info, batch_size=batch, device=device)
+            test_accuracy, flip_average = plain.accuracy, flipped.accuracy
+        else:
+            test_accuracy = evaluate(model, data.test, data.info, batch_size=batch, device=device).accuracy
     return FinalResult(result, test_accuracy, time.perf_counter() - started, flip_average)

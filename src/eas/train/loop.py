@@ -118,6 +118,23 @@ def train_one_epoch(
     return EpochStats(float(total_loss) / max(seen, 1), float(total_correct) / max(seen, 1), seen)
 
 
+def refuse_flips_unless_trained_with_them(info: DatasetInfo, what: str) -> None:
+    """Raise ValueError, naming `what` asked for it, when `info`'s dataset is never flipped (e.g. SVHN
+    digits): its networks never saw a mirrored image, and a mirrored image may be another class."""
+    if not info.flip:
+        raise ValueError(
+            f"{what} mirrors images, which dataset {info.name!r} does not allow (its training never flips "
+            f"them, as a mirrored image may be another class): leave {what} off"
+        )
+
+
+def flip_averaged_log_probabilities(logits: torch.Tensor, mirrored_logits: torch.Tensor) -> torch.Tensor:
+    """The log of the mean of the class probabilities of a batch and of its mirror images. Argmax and
+    cross entropy read log-probabilities as they read logits, so they score the average directly."""
+    both = torch.stack((logits.log_softmax(dim=1), mirrored_logits.log_softmax(dim=1)))
+    return torch.logsumexp(both, dim=0) - math.log(2)
+
+
 @torch.no_grad()
 def evaluate(
     model: nn.Module,
@@ -133,31 +150,60 @@ def evaluate(
 
     With `flip_average` each image is scored by the mean of the class probabilities the network gives
     it and its mirror image (left-right), at twice the cost; the loss is then the negative log of that
-    mean. Raises ValueError for a dataset whose training never flips images (`info.flip` false, e.g.
-    SVHN digits): its networks never saw a mirrored image, and a mirrored digit may be another class.
+    mean (`evaluate_with_flips` gives both figures for the cost of this one). Raises ValueError for a
+    dataset whose training never flips images (`info.flip` false).
     """
-    if flip_average and not info.flip:
-        raise ValueError(
-            f"flip averaging mirrors images, which dataset {info.name!r} does not allow (its training never "
-            "flips them, as a mirrored image may be another class): score it without flip averaging"
-        )
+    if flip_average:
+        return evaluate_with_flips(
+            model, split, info, batch_size=batch_size, device=device, memory_format=memory_format
+        )[1]
+    return _evaluate_views(model, split, info, batch_size, device, memory_format, flips=False)[0]
+
+
+@torch.no_grad()
+def evaluate_with_flips(
+    model: nn.Module,
+    split: Split,
+    info: DatasetInfo,
+    *,
+    batch_size: int = 500,
+    device: str | torch.device = "cpu",
+    memory_format: torch.memory_format = torch.contiguous_format,
+) -> tuple[EvalStats, EvalStats]:
+    """(plain, flip-averaged) scores of `model` on `split` from one pass over each image and its mirror
+    image: the plain figure comes from the same forward pass, not a third one."""
+    refuse_flips_unless_trained_with_them(info, "flip averaging")
+    plain, flipped = _evaluate_views(model, split, info, batch_size, device, memory_format, flips=True)
+    return plain, flipped
+
+
+def _evaluate_views(
+    model: nn.Module,
+    split: Split,
+    info: DatasetInfo,
+    batch_size: int,
+    device: str | torch.device,
+    memory_format: torch.memory_format,
+    *,
+    flips: bool,
+) -> list[EvalStats]:
+    """The plain scores and, with `flips`, the flip-averaged ones, in one pass over `split`."""
     was_training = model.training
     model.eval()
-    total_loss = 0.0
-    correct = 0
+    views = 2 if flips else 1
+    total_loss = [0.0] * views
+    correct = [0] * views
     for start in range(0, len(split), batch_size):
         images = normalize(split.images[start : start + batch_size].to(device), info.mean, info.std)
         images = images.contiguous(memory_format=memory_format)
         labels = split.labels[start : start + batch_size].to(device)
         logits = model(images)
-        if flip_average:
-            # The mean of two probability vectors, kept as log-probabilities for the loss: argmax and
-            # cross entropy of log-probabilities read them as they read logits.
-            mirrored = model(images.flip(dims=(-1,)))
-            both = torch.stack((logits.log_softmax(dim=1), mirrored.log_softmax(dim=1)))
-            logits = torch.logsumexp(both, dim=0) - math.log(2)
-        total_loss += float(functional.cross_entropy(logits, labels, reduction="sum"))
-        correct += int((logits.argmax(dim=1) == labels).sum())
+        scored = [logits]
+        if flips:
+            scored.append(flip_averaged_log_probabilities(logits, model(images.flip(dims=(-1,)))))
+        for view, outputs in enumerate(scored):
+            total_loss[view] += float(functional.cross_entropy(outputs, labels, reduction="sum"))
+            correct[view] += int((outputs.argmax(dim=1) == labels).sum())
     model.train(was_training)
     count = max(len(split), 1)
-    return EvalStats(total_loss / count, correct / count, len(split))
+    return [EvalStats(total_loss[view] / count, correct[view] / count, len(split)) for view in range(views)]
