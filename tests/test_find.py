@@ -104,10 +104,15 @@ def test_the_normalisation_comes_from_the_final_checkpoint_not_the_dataset(tmp_p
     metrics = json.loads(metrics_path.read_text())
     # Statistics no dataset has: only a reading of the stored entry can return them.
     metrics["dataset_info"].update(mean=[0.125], std=[0.5], class_names=["w", "x", "y", "z"])
+    # Arrays are never flipped, so a flip-averaged figure is one only the stored metrics can give.
+    metrics["flip_average_test_accuracy"] = 0.625
     metrics_path.write_text(json.dumps(metrics))
     again = find()  # the run is complete: this only reads it back
     assert first.mean != (0.125,)
+    assert first.flip_average_test_accuracy is None
     assert (again.mean, again.std, again.class_names) == ((0.125,), (0.5,), ("w", "x", "y", "z"))
+    assert again.flip_average_test_accuracy == 0.625
+    assert again.test_accuracy == first.test_accuracy
 
     metrics["dataset_info"] = {"mean": [0.1]}
     metrics_path.write_text(json.dumps(metrics))

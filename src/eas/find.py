@@ -38,7 +38,11 @@ class FoundNetwork:
     """What `find_network` returns: the trained network (eval mode, CPU), its spec, where the run lives,
     the test accuracy of the final training (None when the run has no final network), and the per-channel
     mean and std (pixel/255 scale) that `model`'s inputs are normalised with. `predict` takes raw uint8
-    images and does the normalisation itself."""
+    images and does the normalisation itself.
+
+    `flip_average_test_accuracy` is the test accuracy when each image is scored by the mean of the
+    network's probabilities for it and its mirror image, recorded only for a final training with flips
+    (None otherwise: arrays and SVHN are never flipped); `predict` scores plainly."""
 
     model: nn.Module
     spec: Spec
@@ -47,6 +51,7 @@ class FoundNetwork:
     class_names: tuple[str, ...] | None = None
     mean: tuple[float, ...] = ()
     std: tuple[float, ...] = ()
+    flip_average_test_accuracy: float | None = None
 
     def predict(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
         """Class indices for uint8 images laid out as for `find_network` (N x H x W, NCHW or NHWC)."""
@@ -120,14 +125,27 @@ def find_network(
             final_training=replace(config.final_training, device=device),
         )
     run_search(config, directory, on_event=on_event)
+    return _final_network(directory, config)
+
+
+def _final_network(directory: Path, config: SearchConfig) -> FoundNetwork:
+    """The final network of the finished run in `directory`, with the figures its metrics.json records."""
     final_dir = RunDirectory(directory).final_dir
     spec, state, metrics = load_checkpoint(final_dir)
     model = build_model(spec, state).eval()
     # The final checkpoint stores the normalisation and the dataset's own names (Fashion-MNIST's, or the
     # ones written with the arrays); a run resumed from an older checkpoint reads the dataset once more.
     info = stored_dataset_info(metrics, final_dir) or load_search_data(config).info
-    test_accuracy = metrics.get("test_accuracy")
-    return FoundNetwork(model, spec, directory, test_accuracy, info.class_names, tuple(info.mean), tuple(info.std))
+    return FoundNetwork(
+        model,
+        spec,
+        directory,
+        metrics.get("test_accuracy"),
+        info.class_names,
+        tuple(info.mean),
+        tuple(info.std),
+        flip_average_test_accuracy=metrics.get("flip_average_test_accuracy"),
+    )
 
 
 def _write_arrays(

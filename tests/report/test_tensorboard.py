@@ -12,6 +12,7 @@ import pytest
 from eas.report.tensorboard import (
     CHILD_ARCHITECTURE_TAG,
     FINAL_ACCURACY_TAG,
+    FINAL_FLIP_ACCURACY_TAG,
     MISSING_PACKAGE_MESSAGE,
     START_ACCURACY_TAG,
     TensorBoardLog,
@@ -86,10 +87,22 @@ def test_events_become_scalars_and_texts_and_missing_figures_leave_gaps(tmp_path
     assert scalar_points(board, "episode/baseline") == [(1, 0.125)]
     assert scalar_points(board, "episode/best_accuracy") == [(0, 0.75), (1, 0.75)]
     assert scalar_points(board, FINAL_ACCURACY_TAG) == [(0, 0.875)]
+    assert FINAL_FLIP_ACCURACY_TAG not in board.Tags()["scalars"]  # a final training without flips has none
     architectures = texts(board, CHILD_ARCHITECTURE_TAG)
     assert [step for step, _ in architectures] == [1, 2]
     assert "`conv-2-3 gap`" in architectures[1][1] and "failed" in architectures[1][1]
     assert texts(board, "episode/best_architecture") == [(0, "`conv-1-3 gap`")]
+
+
+def test_a_final_training_with_flips_logs_both_test_accuracies(tmp_path: Path) -> None:
+    pytest.importorskip("tensorboard", reason="TensorBoard logs need tensorboard: pip install 'eas[report]'")
+    log = TensorBoardLog(tmp_path / "board")
+    metrics = {"trial": 3, "arch": "conv-1-3 gap", "test_accuracy": 0.875, "flip_average_test_accuracy": 0.9375}
+    log("final_done", metrics)
+    log.close()
+    board = read_log(tmp_path / "board")
+    assert scalar_points(board, FINAL_ACCURACY_TAG) == [(0, 0.875)]
+    assert scalar_points(board, FINAL_FLIP_ACCURACY_TAG) == [(0, 0.9375)]
 
 
 def test_no_event_means_no_event_file(tmp_path: Path) -> None:

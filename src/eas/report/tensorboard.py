@@ -1,5 +1,5 @@
 """TensorBoard log of a running search: a receiver of the search's events (`on_event(kind, payload)`) that
-writes each child's figures, each episode's controller figures, the final test accuracy and the
+writes each child's figures, each episode's controller figures, the final test accuracies and the
 architectures with torch's `SummaryWriter`. Needs the `tensorboard` package (`pip install 'eas[report]'`).
 """
 
@@ -31,6 +31,7 @@ CHILD_ARCHITECTURE_TAG = "child/architecture"
 EPISODE_ARCHITECTURE_TAG = "episode/best_architecture"
 START_ACCURACY_TAG = "start/validation_accuracy"
 FINAL_ACCURACY_TAG = "final/test_accuracy"
+FINAL_FLIP_ACCURACY_TAG = "final/test_accuracy_flip_averaged"
 FINAL_ARCHITECTURE_TAG = "final/architecture"
 MISSING_PACKAGE_MESSAGE = "--tensorboard needs the tensorboard package: pip install 'eas[report]'"
 
@@ -98,8 +99,10 @@ class TensorBoardLog:
         self.writer.flush()
 
     def on_final_done(self, metrics: dict[str, Any]) -> None:
-        """The final network's test accuracy and architecture (step 0)."""
+        """The final network's test accuracy (and its flip-averaged one, for a training with flips) and
+        architecture (step 0)."""
         self._scalar(FINAL_ACCURACY_TAG, metrics.get("test_accuracy"), 0)
+        self._scalar(FINAL_FLIP_ACCURACY_TAG, metrics.get("flip_average_test_accuracy"), 0)
         self.writer.add_text(FINAL_ARCHITECTURE_TAG, f"trial {metrics.get('trial')}: `{metrics.get('arch')}`", 0)
         self.writer.flush()
 
