@@ -23,14 +23,13 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from scipy import stats
-
 from eas.build import build_model
 from eas.checkpoint import has_checkpoint
 from eas.data import Split, load_dataset
 from eas.export import TrainedNetwork, load_trained
 from eas.search.rundir import RunDirectory
 from eas.train import evaluate_with_flips
+from results_log import paired_line  # bench/results_log.py, beside this script
 
 RUNS = Path("runs") / "equal-budget"
 # Plain scores that differ from the recorded test accuracy by more than this are flagged: a network scored
@@ -75,9 +74,8 @@ def summary(rows: list[Scores]) -> list[str]:
         f"flip-averaged - plain over {len(rows)} networks: mean {100 * statistics.mean(differences):+.3f} points, "
         f"{gained} gained, {lost} lost, {len(rows) - gained - lost} unchanged"
     ]
-    if len(rows) >= 2 and len(set(differences)) > 1:
-        test = stats.ttest_rel([row.flip_average for row in rows], [row.plain for row in rows])
-        lines.append(f"paired t = {test.statistic:.2f}, p = {test.pvalue:.3f}, {len(rows) - 1} degrees of freedom")
+    if len(rows) >= 2:
+        lines.append(paired_line([row.flip_average for row in rows], [row.plain for row in rows]))
     return lines
 
 

@@ -1,7 +1,7 @@
 """The resumable result log of the long benchmarks: one CSV row per finished measurement, appended at
 once, so that an interrupted benchmark skips what it already measured when it is run again; and what each
 measured command printed, kept in a file beside its run folder; the pool that runs a benchmark's jobs;
-and the line that tests a difference between two sets of runs."""
+and the lines that test a difference between two sets of runs (independent, or paired)."""
 
 from __future__ import annotations
 
@@ -90,3 +90,17 @@ def welch_line(label: str, values: Sequence[float], base: Sequence[float]) -> st
     welch = stats.ttest_ind(values, base, equal_var=False)
     gap = statistics.mean(values) - statistics.mean(base)
     return f"{label}: {gap:+.2f} points; Welch t = {welch.statistic:.2f}, p = {welch.pvalue:.3f}"
+
+
+def paired_line(values: Sequence[float], base: Sequence[float]) -> str:
+    """A two-sided paired t-test of `values` against `base` (the i-th of each a pair: one network scored
+    two ways, or two strategies from one seed's start), for a summary to print; it needs two pairs or more.
+    When every difference is the same the test is undefined (no spread), and the line says so."""
+    if len(values) != len(base) or len(values) < 2:
+        raise ValueError(f"a paired t-test needs two pairs or more, of equal length ({len(values)} and {len(base)})")
+    differences = [value - other for value, other in zip(values, base, strict=True)]
+    if len(set(differences)) == 1:
+        return f"paired t undefined: every difference is {differences[0]:+.4g}"
+    paired = stats.ttest_rel(values, base)
+    freedom = len(values) - 1
+    return f"paired t = {paired.statistic:.2f}, p = {paired.pvalue:.3f} (two-sided, {freedom} degrees of freedom)"

@@ -29,7 +29,9 @@ from scipy import stats
 from eas.report.data import RunData, load_run
 from eas.search.trial import Trial
 from eas.spec.edits import DEEPEN, NO_KERNEL, WIDEN
-from results_log import append_row, recorded, run_keeping_output, welch_line  # bench/results_log.py, beside this script
+
+# bench/results_log.py, beside this script
+from results_log import append_row, paired_line, recorded, run_keeping_output, welch_line
 
 PRESET = "controller-cpu"
 EAS = str(Path(sys.executable).with_name("eas"))
@@ -171,10 +173,10 @@ def report(runs: list[dict[str, str]]) -> None:
         pairs = _paired(runs, label, "random", "last_mean")
         if len(pairs) >= 2:
             differences = [100 * (mine - theirs) for mine, theirs in pairs]
-            paired = stats.ttest_rel([mine for mine, _ in pairs], [theirs for _, theirs in pairs])
+            paired = paired_line([mine for mine, _ in pairs], [theirs for _, theirs in pairs])
             print(
                 f"  paired by seed (same start network): differences {', '.join(f'{d:+.2f}' for d in differences)}; "
-                f"paired t = {paired.statistic:.2f}, p = {paired.pvalue:.3f} (two-sided)"
+                f"{paired}"
             )
 
 

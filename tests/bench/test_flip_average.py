@@ -54,14 +54,15 @@ def test_the_summary_is_a_paired_test_worked_by_hand(flip_average) -> None:
     assert lines[0] == "flip-averaged - plain over 3 networks: mean +0.100 points, 2 gained, 1 lost, 0 unchanged"
     # Differences 0.001, 0.003, -0.001: mean 0.001, standard deviation 0.002, t = 0.001 / (0.002 / sqrt 3) =
     # 0.866; with 2 degrees of freedom the two-sided p is 1 - t / sqrt(t^2 + 2) = 0.478.
-    assert lines[1] == "paired t = 0.87, p = 0.478, 2 degrees of freedom"
+    assert lines[1] == "paired t = 0.87, p = 0.478 (two-sided, 2 degrees of freedom)"
 
 
 def test_one_network_or_equal_differences_give_no_t_test(flip_average) -> None:
     assert len(flip_average.summary([scores(flip_average, 0.9, 0.92)])) == 1
-    same = [scores(flip_average, 0.9, 0.91), scores(flip_average, 0.8, 0.81)]
+    same = [scores(flip_average, 0.5, 0.75), scores(flip_average, 0.25, 0.5)]
     assert flip_average.summary(same) == [
-        "flip-averaged - plain over 2 networks: mean +1.000 points, 2 gained, 0 lost, 0 unchanged"
+        "flip-averaged - plain over 2 networks: mean +25.000 points, 2 gained, 0 lost, 0 unchanged",
+        "paired t undefined: every difference is +0.25",
     ]
 
 

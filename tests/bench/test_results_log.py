@@ -66,3 +66,18 @@ def test_the_welch_line_gives_the_gap_t_and_p(results_log) -> None:
 def test_the_welch_line_needs_two_runs_a_side(results_log) -> None:
     with pytest.raises(ValueError, match=r"l - c, test: .*two runs or more on each side \(1 and 2\)"):
         results_log.welch_line("l - c, test", [95.0], [90.0, 92.0])
+
+
+def test_the_paired_line_gives_t_p_and_degrees_of_freedom(results_log) -> None:
+    # Differences 1, 3: mean 2, standard deviation sqrt(2), t = 2 / (sqrt(2) / sqrt(2)) = 2.00; on 1 degree
+    # of freedom (Cauchy) the two-sided p is 1 - 2 atan(2) / pi = 0.295.
+    line = results_log.paired_line([91.0, 95.0], [90.0, 92.0])
+    assert line == "paired t = 2.00, p = 0.295 (two-sided, 1 degrees of freedom)"
+
+
+def test_the_paired_line_without_spread_or_pairs(results_log) -> None:
+    assert results_log.paired_line([91.0, 93.0], [90.0, 92.0]) == "paired t undefined: every difference is +1"
+    with pytest.raises(ValueError, match=r"two pairs or more, of equal length \(1 and 1\)"):
+        results_log.paired_line([95.0], [90.0])
+    with pytest.raises(ValueError, match=r"\(2 and 3\)"):
+        results_log.paired_line([95.0, 94.0], [90.0, 92.0, 93.0])
