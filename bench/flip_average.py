@@ -75,7 +75,8 @@ def summary(rows: list[Scores]) -> list[str]:
         f"{gained} gained, {lost} lost, {len(rows) - gained - lost} unchanged"
     ]
     if len(rows) >= 2:
-        lines.append(paired_line([row.flip_average for row in rows], [row.plain for row in rows]))
+        # In points, as the line above: a no-spread line then names the difference in the same unit.
+        lines.append(paired_line([100 * row.flip_average for row in rows], [100 * row.plain for row in rows]))
     return lines
 
 

@@ -173,7 +173,7 @@ def report(runs: list[dict[str, str]]) -> None:
         pairs = _paired(runs, label, "random", "last_mean")
         if len(pairs) >= 2:
             differences = [100 * (mine - theirs) for mine, theirs in pairs]
-            paired = paired_line([mine for mine, _ in pairs], [theirs for _, theirs in pairs])
+            paired = paired_line([100 * mine for mine, _ in pairs], [100 * theirs for _, theirs in pairs])
             print(
                 f"  paired by seed (same start network): differences {', '.join(f'{d:+.2f}' for d in differences)}; "
                 f"{paired}"

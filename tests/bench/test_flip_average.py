@@ -62,7 +62,7 @@ def test_one_network_or_equal_differences_give_no_t_test(flip_average) -> None:
     same = [scores(flip_average, 0.5, 0.75), scores(flip_average, 0.25, 0.5)]
     assert flip_average.summary(same) == [
         "flip-averaged - plain over 2 networks: mean +25.000 points, 2 gained, 0 lost, 0 unchanged",
-        "paired t undefined: every difference is +0.25",
+        "paired t undefined: every difference is +25",
     ]
 
 

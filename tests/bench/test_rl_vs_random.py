@@ -27,6 +27,14 @@ def test_the_report_tests_rl_against_random(rl_vs_random, capsys) -> None:
     # of freedom, p = 1 - t / sqrt(2 + t^2) = 0.168; rl's two runs are both above random's two, U = 4.
     runs = [run("rl", 0, 0.93), run("rl", 1, 0.95), run("random", 0, 0.92), run("random", 1, 0.90)]
     rl_vs_random.report(runs)
-    line = next(line for line in capsys.readouterr().out.splitlines() if "Welch" in line)
+    printed = capsys.readouterr().out.splitlines()
+    line = next(line for line in printed if "Welch" in line)
     assert line.startswith("rl - random, last third: +3.00 points; Welch t = 2.12, p = 0.168 (two-sided); ")
     assert "Mann-Whitney U = 4, p = " in line
+    # Paired by seed, differences 1 and 5: mean 3, standard error sqrt(8) / sqrt(2) = 2, t = 1.50; on 1 degree
+    # of freedom the two-sided p is 1 - 2 atan(1.5) / pi = 0.374.
+    paired = next(line for line in printed if "paired by seed" in line)
+    assert paired == (
+        "  paired by seed (same start network): differences +1.00, +5.00; "
+        "paired t = 1.50, p = 0.374 (two-sided, 1 degrees of freedom)"
+    )
