@@ -3,8 +3,8 @@
 Networks trained with horizontal flips (Fashion-MNIST, CIFAR-10) have seen every image both ways round. For
 each trained network given (a search run directory, whose final network is read, or a checkpoint folder of
 `eas train --out`), this scores the test split twice: plainly, as every comparison of bench/equal_budget.py
-does, and by the mean of the class probabilities for each image and its mirror image (`evaluate(...,
-flip_average=True)`, twice the prediction cost). It checks the plain score against the test accuracy the
+does, and by the mean of the class probabilities for each image and its mirror image (`evaluate_with_flips`,
+twice the prediction cost). It checks the plain score against the test accuracy the
 network's own metrics recorded, then prints one row per network and the paired difference over all of them
 (a paired t-test: every network is scored both ways on the same images).
 

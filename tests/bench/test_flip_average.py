@@ -10,7 +10,7 @@ from eas.build import build_model
 from eas.data import DatasetInfo, Split
 from eas.export import TrainedNetwork
 from eas.spec import parse_spec
-from eas.train import evaluate
+from eas.train import evaluate, evaluate_with_flips
 from tests.export.conftest import ARCH, write_checkpoint
 
 
@@ -43,8 +43,9 @@ def test_a_network_is_scored_plainly_and_with_its_mirror_images(flip_average) ->
     test = Split(torch.randint(0, 256, (40, 1, 8, 8), dtype=torch.uint8, generator=generator), torch.arange(40) % 4)
     trained = TrainedNetwork(spec, model.state_dict(), info, "seeded", 0.25)
     result = flip_average.score("seeded", trained, test)
-    assert result.plain == evaluate(model, test, info).accuracy
-    assert result.flip_average == evaluate(model, test, info, flip_average=True).accuracy
+    plain, flipped = evaluate_with_flips(model, test, info)
+    assert result.plain == evaluate(model, test, info).accuracy == plain.accuracy
+    assert result.flip_average == flipped.accuracy
     assert (result.name, result.parameters, result.recorded) == ("seeded", spec.num_params(), 0.25)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eas.train import TrainConfig, evaluate, train_and_test
+from eas.train import TrainConfig, evaluate, evaluate_with_flips, train_and_test
 from tests.train.test_fit import toy_data, toy_model
 
 
@@ -30,7 +30,7 @@ def test_a_dataset_that_flips_is_also_scored_with_flip_averaging() -> None:
     data = toy_data(flip=True)
     model = toy_model()
     final = train_and_test(model, data, TrainConfig(epochs=1, batch_size=16), full_train=False)
-    expected = evaluate(model, data.test, data.info, flip_average=True).accuracy
+    expected = evaluate_with_flips(model, data.test, data.info)[1].accuracy
     assert final.flip_average_test_accuracy == expected
     assert final.test_accuracy == evaluate(model, data.test, data.info).accuracy
     assert final.to_dict()["flip_average_test_accuracy"] == expected

@@ -243,7 +243,7 @@ FLIPPING = DatasetInfo("toy", (1, 4, 4), 3, (0.4,), (0.2,), 0, True)
 def test_flip_averaging_scores_the_mean_probabilities_of_each_image_and_its_mirror() -> None:
     split = random_split(7, seed=5)
     model = Recorder()
-    scores = evaluate(model, split, FLIPPING, batch_size=4, flip_average=True)
+    _, scores = evaluate_with_flips(model, split, FLIPPING, batch_size=4)
     images = normalized(split)
     with torch.no_grad():
         plain = torch.softmax(model.linear(images.flatten(1)), dim=1)
@@ -273,20 +273,20 @@ def test_flip_averaging_changes_the_verdict_where_the_mirror_image_disagrees() -
     split = Split(pixels, torch.tensor([0, 0]))
     assert evaluate(LeftColumn(), split, FLIPPING).accuracy == 0.5
     # Each image and its mirror give class 0 the probabilities sigmoid(2) and sigmoid(-1): 0.575 on average.
-    averaged = evaluate(LeftColumn(), split, FLIPPING, flip_average=True)
+    plain, averaged = evaluate_with_flips(LeftColumn(), split, FLIPPING)
+    assert plain.accuracy == 0.5
     mean_probability = (torch.sigmoid(torch.tensor(2.0)) + torch.sigmoid(torch.tensor(-1.0))) / 2
     assert averaged.accuracy == 1.0 and averaged.loss == pytest.approx(-math.log(float(mean_probability)))
 
 
 def test_flip_averaging_is_refused_for_a_dataset_that_is_never_flipped() -> None:
     with pytest.raises(ValueError, match=r"dataset 'toy' does not allow.*leave flip averaging off"):
-        evaluate(small_net(), random_split(4), INFO, flip_average=True)
+        evaluate_with_flips(small_net(), random_split(4), INFO)
 
 
-def test_evaluate_with_flips_gives_both_figures_from_one_pass_over_each_view() -> None:
+def test_evaluate_with_flips_gives_the_plain_figures_from_the_same_pass() -> None:
     split = random_split(9, seed=6)
     model = Recorder()
-    plain, flipped = evaluate_with_flips(model, split, FLIPPING, batch_size=5)
+    plain, _ = evaluate_with_flips(model, split, FLIPPING, batch_size=5)
     assert len(model.inputs) == 4  # two batches, each seen as it is and mirrored: no third pass
     assert plain == evaluate(Recorder(), split, FLIPPING, batch_size=5)
-    assert flipped == evaluate(Recorder(), split, FLIPPING, batch_size=5, flip_average=True)

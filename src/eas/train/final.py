@@ -20,7 +20,7 @@ class FinalResult:
     """The training result, the test accuracy (None when training diverged) and the wall time.
 
     `flip_average_test_accuracy` scores each test image by the mean of the network's probabilities for
-    it and its mirror image (see `evaluate`); None when training diverged or did not flip images (a
+    it and its mirror image (see `evaluate_with_flips`); None when training diverged or did not flip images (a
     dataset never flipped, or no augmentation). `test_accuracy` is the plain figure, the one every comparison uses.
     """
 

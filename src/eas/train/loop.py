@@ -144,19 +144,9 @@ def evaluate(
     batch_size: int = 500,
     device: str | torch.device = "cpu",
     memory_format: torch.memory_format = torch.contiguous_format,
-    flip_average: bool = False,
 ) -> EvalStats:
-    """Loss and accuracy of `model` on `split` in eval mode (no augmentation).
-
-    With `flip_average` each image is scored by the mean of the class probabilities the network gives
-    it and its mirror image (left-right), at twice the cost; the loss is then the negative log of that
-    mean (`evaluate_with_flips` gives both figures for the cost of this one). Raises ValueError for a
-    dataset whose training never flips images (`info.flip` false).
-    """
-    if flip_average:
-        return evaluate_with_flips(
-            model, split, info, batch_size=batch_size, device=device, memory_format=memory_format
-        )[1]
+    """Loss and accuracy of `model` on `split` in eval mode (no augmentation); `evaluate_with_flips`
+    also gives the flip-averaged figures."""
     return _evaluate_views(model, split, info, batch_size, device, memory_format, flips=False)[0]
 
 
@@ -170,8 +160,10 @@ def evaluate_with_flips(
     device: str | torch.device = "cpu",
     memory_format: torch.memory_format = torch.contiguous_format,
 ) -> tuple[EvalStats, EvalStats]:
-    """(plain, flip-averaged) scores of `model` on `split` from one pass over each image and its mirror
-    image: the plain figure comes from the same forward pass, not a third one."""
+    """(plain, flip-averaged) scores of `model` on `split`, from one pass over each image and its mirror
+    image (twice `evaluate`'s cost). The flip-averaged figures score each image by the mean of the class
+    probabilities the network gives it and its mirror image (left-right); the loss is the negative log of
+    that mean. Raises ValueError for a dataset whose training never flips images (`info.flip` false)."""
     refuse_flips_unless_trained_with_them(info, "flip averaging")
     plain, flipped = _evaluate_views(model, split, info, batch_size, device, memory_format, flips=True)
     return plain, flipped
