@@ -98,6 +98,11 @@ Methods (each a real command line, timed from start to end, on this machine):
      and 94.94% test, 96.9% with 91 and 95.00%; l's final networks ended at 96.0-96.6%. Does stronger
      regularisation lift l's 94.83% towards 95%?
   x  c with the final training's weight decay at 5e-4: w's control, the hand-designed network alone.
+  y  w with small steps, for T = 2 hours: one wider and one deeper action per child (the preset: 2 + 2).
+     The children of l, m and w cost 1.4-5.8x the hand-designed network's FLOPs, and l's four seeds kept
+     ones that trained 29-47 of the 65 final epochs aimed at; a child one step from the start lies near the
+     cost target, so the price chooses by accuracy among networks the final share can train. Does growth
+     pay at 2 hours when it costs few final epochs?
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an interrupted
 comparison continues where it stopped; what each run's command printed is kept in OUT/<run>.out.
 Before each run a probe of a few seconds measures the machine's training speed (the hand-designed
@@ -144,8 +149,8 @@ FIELDS += ("flip_average_test_accuracy",)
 PROBE_IMAGES = 6400  # one probe: 50 steps of 128 images, about 8 s at the speeds measured so far
 EAS = str(Path(sys.executable).with_name("eas"))
 METHODS: tuple[str, ...] = ("a", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o")
-METHODS += ("p", "q", "r", "s", "t", "u", "v", "w", "x")
-# The CIFAR recipe's weight decay, which methods w and x give the final training (the preset's: 1e-4).
+METHODS += ("p", "q", "r", "s", "t", "u", "v", "w", "x", "y")
+# The CIFAR recipe's weight decay, which methods w, x and y give the final training (the preset's: 1e-4).
 CIFAR_WEIGHT_DECAY = 5e-4
 # Search methods whose children are priced by FLOPs (the preset's measure before commit a800415); every
 # later search method prices them by measured time, as the preset does.
@@ -216,21 +221,23 @@ def command(method: str, seed: int, seconds: float, out: Path, probe: float) -> 
         line += ["--start", HAND_DESIGNED, "--start-share", "0.3", "--final-share", "0.5", "--one-schedule"]
         line += ["--cost-exponent", "-0.1", "--set", "final_epochs_target=30", "--set", "common_child_data=true"]
         line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
-    if method in ("l", "m", "v", "w"):
+    if method in ("l", "m", "v", "w", "y"):
         start_share, final_share = (0.7, 0.2) if method == "v" else (0.15, 0.75)
         line += ["--start", HAND_DESIGNED, "--start-share", str(start_share), "--final-share", str(final_share)]
         line += ["--one-schedule"]
         # m and v take the hand-designed network's speed from this run's probe, not a figure of other days:
         # the machine's speed has differed between days by more than 2x.
-        speed = HAND_DESIGNED_IMAGES_PER_SECOND if method in ("l", "w") else RUN_OVER_PROBE * probe
+        speed = HAND_DESIGNED_IMAGES_PER_SECOND if method in ("l", "w", "y") else RUN_OVER_PROBE * probe
         epochs = round(0.9 * final_share * seconds * speed / TRAINING_IMAGES)
         # m prices cost three times as steeply: at -0.1, l chose a child of 2.1x the target cost for
         # 0.4 validation points it had over cheaper ones, and its final training got 45 of 65 epochs.
         exponent = "-0.3" if method == "m" else "-0.1"
         line += ["--cost-exponent", exponent, "--set", f"final_epochs_target={epochs}"]
         line += ["--set", f"action_space.filter_widths={WIDE_FILTERS}"]
-    if method == "w":
+    if method in ("w", "y"):
         line += ["--set", f"final_training.weight_decay={CIFAR_WEIGHT_DECAY}"]
+    if method == "y":
+        line += ["--set", "wider_actions=1", "--set", "deeper_actions=1"]
     if method == "v":
         # u's small steps and the twin: late in the schedule the start is nearly trained, and a child must
         # beat it fine-tuned as the children are.

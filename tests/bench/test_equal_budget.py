@@ -119,6 +119,14 @@ def test_w_is_l_with_the_cifar_weight_decay_in_the_final_training_only(equal_bud
     assert replace(w_config, final_training=l_config.final_training) == l_config
 
 
+def test_y_is_w_with_one_wider_and_one_deeper_action_per_child(equal_budget) -> None:
+    w_config = build_config(parsed(equal_budget, "w"))
+    y_config = build_config(parsed(equal_budget, "y"))
+    assert (y_config.wider_actions, y_config.deeper_actions) == (1, 1)
+    assert (w_config.wider_actions, w_config.deeper_actions) == (2, 2)
+    assert replace(y_config, wider_actions=2, deeper_actions=2) == w_config
+
+
 def test_x_is_c_with_the_cifar_weight_decay(equal_budget) -> None:
     c_args, x_args = parsed(equal_budget, "c"), parsed(equal_budget, "x")
     assert (x_args.weight_decay, c_args.weight_decay) == (5e-4, 1e-4)
