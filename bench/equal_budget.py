@@ -99,11 +99,11 @@ Methods (each a real command line, timed from start to end, on this machine):
      regularisation lift l's 94.83% towards 95%?
   x  c with the final training's weight decay at 5e-4: w's control, the hand-designed network alone.
   y  w with small steps, for T = 2 hours: one wider and one deeper action per child (the preset: 2 + 2).
-     The children of l, m and w cost 1.4-5.8x the hand-designed network's FLOPs, and l's four seeds kept
-     ones that trained 29-47 of the 65 final epochs aimed at. A child one step from the start (the target is
-     set at 90% of the start's epochs) should lie nearer the target, so that the price chooses by accuracy
-     among networks the final share can train (expected, not measured). Does growth pay at 2 hours when it
-     costs few final epochs?
+     The children of l, m and w cost 1.4-6.3x the hand-designed network's FLOPs, and l's four seeds kept
+     ones that trained 29-47 of the 65 final epochs aimed at; v's children, one step from the same start,
+     cost 1.26-3.1x. Children that near the target (set at 90% of the start's epochs) should let the price
+     choose by accuracy among networks the final share can train (expected, not measured in l's split).
+     Does growth pay at 2 hours when it costs few final epochs?
 Every finished run is appended to a CSV at once, and runs already in it are skipped, so an interrupted
 comparison continues where it stopped; what each run's command printed is kept in OUT/<run>.out.
 Before each run a probe of a few seconds measures the machine's training speed (the hand-designed
